@@ -1,0 +1,41 @@
+import { Client, Connection } from '@temporalio/client';
+import Fastify from 'fastify';
+import { loadConfig } from '../core/config.ts';
+import { loggerOptions } from '../core/logging.ts';
+import app from './app.ts';
+
+/** The only file that listens. Everything the API needs is built here and passed into the app plugin. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const fastify = Fastify({ logger: loggerOptions(config.log), bodyLimit: 1 << 20 });
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  fastify.addHook('onClose', async () => connection.close());
+
+  await fastify.register(app, {
+    temporal: {
+      client,
+      namespace: config.temporal.namespace,
+      address: config.temporal.address,
+      taskQueue: config.temporal.taskQueue,
+    },
+  });
+  closeOnSignals(() => fastify.close());
+  await fastify.listen({ host: config.api.host, port: config.api.port });
+}
+
+function closeOnSignals(close: () => Promise<void>): void {
+  const stop = () => {
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`API failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { Ajv } from 'ajv';
+import Type, { type Static } from 'typebox';
+
+/**
+ * Every environment variable the processes read, validated once at start. Nothing else in the code
+ * reads process.env: the parsed Config is passed in.
+ */
+const EnvSchema = Type.Object({
+  PCS_DATA_DIR: Type.String({ default: '.data', minLength: 1 }),
+  PCS_DB_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  TEMPORAL_ADDRESS: Type.Optional(Type.String({ pattern: '^[^\\s:]+:\\d+$' })),
+  TEMPORAL_NAMESPACE: Type.String({ default: 'default', minLength: 1 }),
+  TEMPORAL_PORT: Type.Integer({ default: 7233, minimum: 1, maximum: 65535 }),
+  TEMPORAL_UI_PORT: Type.Integer({ default: 8233, minimum: 1, maximum: 65535 }),
+  TEMPORAL_UI_URL: Type.Optional(Type.String({ minLength: 1 })),
+  PCS_TASK_QUEUE: Type.String({ default: 'pcs-suite', minLength: 1 }),
+  API_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  API_PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  OLLAMA_HOST: Type.String({ default: 'http://127.0.0.1:11434', pattern: '^https?://' }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  WEBHOOK_URLS: Type.Optional(Type.String()),
+  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  PCS_JUDGE_MODEL: Type.Optional(Type.String({ minLength: 1 })),
+  PCS_EMBED_MODEL: Type.Optional(Type.String({ minLength: 1 })),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+  LOG_FORMAT: Type.Enum(['pretty', 'json'], { default: 'pretty' }),
+});
+type Env = Static<typeof EnvSchema>;
+
+export type Config = {
+  dataDir: string;
+  dbFile: string;
+  temporal: {
+    /** host:port of an external server; undefined means "start the embedded dev server". */
+    externalAddress: string | undefined;
+    address: string;
+    namespace: string;
+    port: number;
+    uiPort: number;
+    uiUrl: string;
+    taskQueue: string;
+  };
+  api: { host: string; port: number };
+  ollamaHost: string;
+  redisUrl: string | undefined;
+  webhooks: { urls: string[]; secret: string | undefined };
+  models: { judge: string | undefined; embedder: string | undefined };
+  log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true });
+const validateEnv = ajv.compile<Env>(EnvSchema);
+
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const raw = pickNonEmpty(env, Object.keys(EnvSchema.properties));
+  if (!validateEnv(raw)) {
+    const problems = (validateEnv.errors ?? []).map(
+      (e) => `${e.instancePath.slice(1) || 'env'} ${e.message}`,
+    );
+    throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`);
+  }
+  return toConfig(raw, cwd);
+}
+
+function pickNonEmpty(env: Record<string, string | undefined>, keys: string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const key of keys) {
+    const value = env[key]?.trim();
+    if (value) picked[key] = value;
+  }
+  return picked;
+}
+
+function toConfig(env: Env, cwd: string): Config {
+  const dataDir = path.resolve(cwd, env.PCS_DATA_DIR);
+  const address = env.TEMPORAL_ADDRESS ?? `127.0.0.1:${env.TEMPORAL_PORT}`;
+  return {
+    dataDir,
+    dbFile: env.PCS_DB_FILE ? path.resolve(cwd, env.PCS_DB_FILE) : path.join(dataDir, 'pcs.sqlite'),
+    temporal: {
+      externalAddress: env.TEMPORAL_ADDRESS,
+      address,
+      namespace: env.TEMPORAL_NAMESPACE,
+      port: env.TEMPORAL_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      uiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
+      taskQueue: env.PCS_TASK_QUEUE,
+    },
+    api: { host: env.API_HOST, port: env.API_PORT },
+    ollamaHost: env.OLLAMA_HOST,
+    redisUrl: env.REDIS_URL,
+    webhooks: { urls: splitList(env.WEBHOOK_URLS), secret: env.WEBHOOK_SECRET },
+    models: { judge: env.PCS_JUDGE_MODEL, embedder: env.PCS_EMBED_MODEL },
+    log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+  };
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,25 @@
+import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type ActivityDeps, createActivities } from '../activities/index.ts';
+import { WORKFLOWS_PATH } from './workflow-source.ts';
+
+export type WorkerOptions = {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A pre-built bundle (tests); otherwise the worker bundles workflows/ at start. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+};
+
+export function createWorker(options: WorkerOptions): Promise<Worker> {
+  const workflowSource = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: WORKFLOWS_PATH };
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createActivities(options.deps),
+    ...workflowSource,
+  });
+}

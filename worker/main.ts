@@ -1,0 +1,35 @@
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../core/config.ts';
+import { createWorker } from './create-worker.ts';
+import { bundleWorkflows } from './workflow-source.ts';
+
+/** The worker process: connects to Temporal and serves the suite task queue until signalled. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  Runtime.install({ logger: new DefaultLogger(temporalLogLevel(config.log.level)) });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace: config.temporal.namespace,
+      taskQueue: config.temporal.taskQueue,
+      deps: {},
+      workflowBundle: await bundleWorkflows(),
+    });
+    console.log(`worker serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+    await worker.run(); // the Runtime shuts the worker down on SIGINT/SIGTERM
+  } finally {
+    await connection.close();
+  }
+}
+
+function temporalLogLevel(level: string): 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
+  if (level === 'trace' || level === 'debug') return level.toUpperCase() as 'TRACE' | 'DEBUG';
+  if (level === 'info') return 'INFO';
+  return level === 'warn' ? 'WARN' : 'ERROR';
+}
+
+main().catch((error: unknown) => {
+  console.error(`worker failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
