@@ -1,9 +1,12 @@
 import { createHealthActivities } from './health.ts';
+import { createSuiteActivities, type SuiteDeps } from './suite/index.ts';
 
-export type ActivityDeps = Record<string, never>;
+export type ActivityDeps = SuiteDeps;
 
-export function createActivities(_deps: ActivityDeps) {
+/** Every activity the worker registers; dependencies come in, nothing reads globals. */
+export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(),
+    ...createSuiteActivities(deps),
   };
 }

@@ -1,4 +1,8 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { CardError } from '../core/card/parse.ts';
+import { ConfigError } from '../core/config.ts';
+import { EXPORT_FORMATS } from '../core/export/index.ts';
+import { EXIT, parseIntegerOption, parsePassRate, runCommand } from './commands/run.ts';
 import { startCommand } from './commands/start.ts';
 
 const program = new Command('pcs')
@@ -10,4 +14,29 @@ program
   .description('Start everything on this machine: Temporal dev server, worker and API')
   .action(startCommand);
 
-await program.parseAsync(process.argv);
+program
+  .command('run')
+  .description('Run a card file through Temporal, show live progress and a summary; exit 1 if any cell fails')
+  .argument('<card>', 'card file (YAML or JSON)')
+  .option('-m, --model <model...>', "run these models instead of the card's (e.g. ollama:llama3.2:3b)")
+  .option('-r, --repeat <n>', 'runs per case and model', parseIntegerOption(1, 100))
+  .option('-c, --concurrency <n>', 'cells generated at once', parseIntegerOption(1, 64))
+  .option('--no-cache', 'bypass the response cache for this run')
+  .option('-o, --output <file>', 'write results: .json, .csv or .xml (JUnit)')
+  .addOption(new Option('-f, --format <format>', 'format of --output').choices(EXPORT_FORMATS))
+  .option('--min-pass-rate <rate>', 'exit 0 when at least this share of cells pass (0..1)', parsePassRate)
+  .action(async (card: string, options) => {
+    process.exitCode = await runCommand(card, options);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CardError || error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = EXIT.badInput;
+  } else {
+    process.stderr.write(`pcs: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -14,6 +14,11 @@ export interface ResponseCacheKeyInput {
   options?: Readonly<Record<string, unknown>>;
   /** Ollama's `format`: 'json' or a JSON schema object. */
   format?: string | Readonly<Record<string, unknown>>;
+  /**
+   * Which repeat of the cell this is. Repeats exist to sample a model several times, so each repeat
+   * index has its own entry: a re-run of the card hits all of them, one run never answers itself.
+   */
+  sample?: number;
 }
 
 /**
@@ -27,6 +32,7 @@ export function responseCacheKey(input: ResponseCacheKeyInput): string {
     messages: input.messages.map(({ role, content }) => ({ role, content })),
     options: input.options ?? {},
     format: input.format ?? null,
+    sample: input.sample ?? 0,
   });
   return RESPONSE_CACHE_KEY_PREFIX + createHash('sha256').update(canonical).digest('hex');
 }

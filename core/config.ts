@@ -64,7 +64,13 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     );
     throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
-  return toConfig(raw, cwd);
+  const config = toConfig(raw, cwd);
+  if (config.webhooks.urls.length > 0 && !config.webhooks.secret) {
+    throw new ConfigError(
+      'Invalid environment:\n  WEBHOOK_URLS is set but WEBHOOK_SECRET is not: webhooks are always signed',
+    );
+  }
+  return config;
 }
 
 function pickNonEmpty(env: Record<string, string | undefined>, keys: string[]): Record<string, string> {

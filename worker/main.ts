@@ -1,6 +1,7 @@
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../core/config.ts';
 import { createWorker } from './create-worker.ts';
+import { createWorkerDeps } from './deps.ts';
 import { bundleWorkflows } from './workflow-source.ts';
 
 /** The worker process: connects to Temporal and serves the suite task queue until signalled. */
@@ -8,17 +9,19 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   Runtime.install({ logger: new DefaultLogger(temporalLogLevel(config.log.level)) });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const { deps, close } = createWorkerDeps(config);
   try {
     const worker = await createWorker({
       connection,
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
-      deps: {},
+      deps,
       workflowBundle: await bundleWorkflows(),
     });
     console.log(`worker serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
     await worker.run(); // the Runtime shuts the worker down on SIGINT/SIGTERM
   } finally {
+    await close();
     await connection.close();
   }
 }

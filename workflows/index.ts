@@ -1,1 +1,2 @@
 export { healthCheck } from './health.ts';
+export { suiteRun } from './suite-run.ts';

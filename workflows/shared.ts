@@ -1,4 +1,10 @@
-/** Names shared by workflows and their clients (API, CLI, worker). No runtime dependencies. */
+/** Names and types shared by workflows and their clients (API, CLI, worker). Deterministic-safe. */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery } from '@temporalio/workflow';
+import type { MatrixDims } from '../core/run/cells.ts';
+import type { RunProgress, RunStatus } from '../core/run/progress.ts';
+import type { RunSummary } from '../core/run/summary.ts';
+
 export const DEFAULT_TASK_QUEUE = 'pcs-suite';
 
 /** Search attributes registered on the embedded dev server so runs can be found in the Temporal UI. */
@@ -7,3 +13,32 @@ export const SEARCH_ATTRIBUTES = {
   trigger: 'PcsTrigger',
   status: 'PcsStatus',
 } as const;
+
+export const searchAttributeKeys = {
+  card: defineSearchAttributeKey(SEARCH_ATTRIBUTES.card, SearchAttributeType.KEYWORD),
+  trigger: defineSearchAttributeKey(SEARCH_ATTRIBUTES.trigger, SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey(SEARCH_ATTRIBUTES.status, SearchAttributeType.KEYWORD),
+};
+
+export type RunTrigger = 'cli' | 'api' | 'schedule' | 'retry';
+
+export type SuiteRunInput = {
+  runId: string;
+  cardName: string;
+  cardVersionId: number;
+  dims: MatrixDims;
+  concurrency: number;
+  timeoutMs: number;
+  noCache: boolean;
+  trigger: RunTrigger;
+  /** Cells per activity; computed from the suite size when absent. */
+  batchSize?: number;
+  /** Continue as new once history reaches this many events (Temporal warns at 10,240). */
+  maxHistoryEvents?: number;
+  /** Set by the workflow itself when it continues as new. */
+  resume?: { nextBatch: number; progress: RunProgress };
+};
+
+export type SuiteRunResult = { runId: string; status: RunStatus; summary: RunSummary };
+
+export const progressQuery = defineQuery<RunProgress>('progress');

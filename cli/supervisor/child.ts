@@ -9,8 +9,21 @@ export type Child = {
 };
 
 /** Starts a process whose every output line is written to our stdout as `name | line`. */
-export function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { background?: boolean } = {},
+): Child {
+  // A background child has its own process group (a Ctrl+C meant for `pcs run` must not kill the server
+  // before the run is cancelled) and its output is dropped.
+  const output = options.background ? 'ignore' : 'pipe';
+  const child = spawn(command, args, {
+    env,
+    stdio: ['ignore', output, output],
+    detached: options.background,
+  });
   prefixLines(name, child);
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));

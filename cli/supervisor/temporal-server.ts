@@ -26,7 +26,12 @@ export function resolveTemporalCli(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 /** The embedded Temporal dev server: SQLite file in the data folder, so a restart keeps its history. */
-export function startTemporalDevServer(cli: string, config: Config, env: NodeJS.ProcessEnv): Child {
+export function startTemporalDevServer(
+  cli: string,
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  options: { background?: boolean } = {},
+): Child {
   const { temporal } = config;
   const args = [
     'server',
@@ -45,5 +50,5 @@ export function startTemporalDevServer(cli: string, config: Config, env: NodeJS.
     'error',
     ...Object.values(SEARCH_ATTRIBUTES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
   ];
-  return startChild('temporal', cli, args, env);
+  return startChild('temporal', cli, args, env, options);
 }

@@ -1,0 +1,55 @@
+import type { ModelAccess, ModelDefaults } from '../../core/assertions/types.ts';
+import type { DrizzleDb } from '../../db/client.ts';
+import type { ResponseCache } from '../cache/types.ts';
+import type { EventPublisher } from '../events/publisher.ts';
+import { createGenerator } from '../llm/generate.ts';
+import { ollamaModelAccess } from '../llm/ollama.ts';
+import { type BatchRequest, recordCellErrors, runCellBatch } from './batch.ts';
+import { createCardLoader } from './card-cache.ts';
+import {
+  deliverRunWebhook,
+  finishRun,
+  type LifecycleDeps,
+  listWebhookTargets,
+  markRunRunning,
+  type WebhookTarget,
+} from './lifecycle.ts';
+
+export type SuiteDeps = {
+  db: DrizzleDb;
+  cache: ResponseCache;
+  events: EventPublisher;
+  ollamaHost: string;
+  modelDefaults: ModelDefaults;
+  webhooks: LifecycleDeps['webhooks'];
+  /** Grading models; defaults to the Ollama at ollamaHost. */
+  models?: ModelAccess;
+};
+
+export type SuiteActivities = ReturnType<typeof createSuiteActivities>;
+
+export function createSuiteActivities(deps: SuiteDeps) {
+  const batchDeps = {
+    db: deps.db,
+    events: deps.events,
+    loadCard: createCardLoader(deps.db),
+    generate: createGenerator({ ollamaHost: deps.ollamaHost, cache: deps.cache }),
+    models: deps.models ?? ollamaModelAccess(deps.ollamaHost),
+    modelDefaults: deps.modelDefaults,
+  };
+  const lifecycleDeps: LifecycleDeps = { db: deps.db, events: deps.events, webhooks: deps.webhooks };
+  return {
+    runCellBatch: (input: BatchRequest & { timeoutMs: number; noCache: boolean }) =>
+      runCellBatch(batchDeps, input),
+    recordCellErrors: (input: BatchRequest & { message: string }) => recordCellErrors(batchDeps, input),
+    markRunRunning: async (input: { runId: string }) => markRunRunning(lifecycleDeps, input),
+    finishRun: (input: Parameters<typeof finishRun>[1]) => finishRun(lifecycleDeps, input),
+    listWebhookTargets: async () => listWebhookTargets(lifecycleDeps),
+    deliverRunWebhook: (input: {
+      target: WebhookTarget;
+      runId: string;
+      event: string;
+      summary: Parameters<typeof deliverRunWebhook>[1]['summary'];
+    }) => deliverRunWebhook(lifecycleDeps, input),
+  };
+}

@@ -1,0 +1,117 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { type Card, normalizeCard } from '../core/card/schema.ts';
+import { cellCount, type MatrixDims } from '../core/run/cells.ts';
+import type { DrizzleDb } from '../db/client.ts';
+import { saveCardVersion } from '../db/queries/cards.ts';
+import { createRun, finishRun } from '../db/queries/runs.ts';
+import { type RunTrigger, type SuiteRunInput, searchAttributeKeys } from '../workflows/shared.ts';
+import type { suiteRun } from '../workflows/suite-run.ts';
+
+export type RunOverrides = { models?: string[]; repeat?: number; concurrency?: number; noCache?: boolean };
+
+export type StartRunDeps = { db: DrizzleDb; client: Client; taskQueue: string };
+
+export type StartedRun = {
+  runId: string;
+  cardId: string;
+  cardVersion: number;
+  totalCells: number;
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof suiteRun>;
+};
+
+/**
+ * Stores the card as an immutable version (or finds the identical one), records the run and starts its
+ * SuiteRun workflow, whose id is the run id. If Temporal refuses the start, the run is marked failed.
+ */
+export async function startSuiteRun(
+  deps: StartRunDeps,
+  request: {
+    card: Card;
+    source: string;
+    trigger: RunTrigger;
+    overrides?: RunOverrides;
+    /** Batch size and history limit; tests and benchmarks set them, everyone else takes the defaults. */
+    tuning?: Pick<SuiteRunInput, 'batchSize' | 'maxHistoryEvents'>;
+  },
+): Promise<StartedRun> {
+  const card = normalizeCard(request.card);
+  const overrides = request.overrides ?? {};
+  const saved = saveCardVersion(deps.db, {
+    name: card.name,
+    description: card.description ?? '',
+    source: request.source,
+    spec: request.card as Record<string, unknown>,
+    contentHash: createHash('sha256').update(request.source).digest('hex'),
+  });
+  const dims: MatrixDims = {
+    caseCount: card.cases.length,
+    models: overrides.models ?? card.models,
+    repeat: overrides.repeat ?? card.repeat,
+  };
+  const input: SuiteRunInput = {
+    runId: newRunId(card.name),
+    cardName: card.name,
+    cardVersionId: saved.versionId,
+    dims,
+    concurrency: overrides.concurrency ?? card.concurrency,
+    timeoutMs: card.timeoutMs,
+    noCache: overrides.noCache ?? false,
+    trigger: request.trigger,
+    ...request.tuning,
+  };
+  createRun(deps.db, {
+    id: input.runId,
+    cardId: saved.cardId,
+    cardVersionId: saved.versionId,
+    trigger: request.trigger,
+    workflowId: input.runId,
+    options: {
+      models: [...dims.models],
+      repeat: dims.repeat,
+      concurrency: input.concurrency,
+      noCache: input.noCache,
+      timeoutMs: input.timeoutMs,
+    },
+    totalCells: cellCount(dims),
+  });
+  const handle = await startWorkflow(deps, input).catch((error: unknown) => {
+    finishRun(deps.db, input.runId, {
+      status: 'failed',
+      error: `Could not start the workflow: ${String(error)}`,
+    });
+    throw error;
+  });
+  return {
+    runId: input.runId,
+    cardId: saved.cardId,
+    cardVersion: saved.version,
+    totalCells: cellCount(dims),
+    handle,
+  };
+}
+
+function startWorkflow(
+  deps: StartRunDeps,
+  input: SuiteRunInput,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof suiteRun>> {
+  return deps.client.workflow.start<typeof suiteRun>('suiteRun', {
+    workflowId: input.runId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    typedSearchAttributes: [
+      { key: searchAttributeKeys.card, value: input.cardName },
+      { key: searchAttributeKeys.trigger, value: input.trigger },
+      { key: searchAttributeKeys.status, value: 'queued' },
+    ],
+  });
+}
+
+/** Readable and sortable: `support-triage-20261126T183012Z-a1b2c3`. */
+export function newRunId(cardName: string, now = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${cardName}-${stamp}-${randomBytes(3).toString('hex')}`;
+}

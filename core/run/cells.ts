@@ -1,0 +1,28 @@
+/** The shape of a run's matrix: case × model × repeat, enumerated case-major. */
+export type MatrixDims = { caseCount: number; models: readonly string[]; repeat: number };
+
+export type CellRef = { index: number; key: string; caseIndex: number; model: string; repeat: number };
+
+export function cellCount(dims: MatrixDims): number {
+  return dims.caseCount * dims.models.length * dims.repeat;
+}
+
+export function cellKey(caseIndex: number, model: string, repeat: number): string {
+  return `${caseIndex}/${model}/${repeat}`;
+}
+
+/** The cell at a position of the matrix, without building the matrix: O(1) for any suite size. */
+export function cellAt(index: number, dims: MatrixDims): CellRef {
+  const perCase = dims.models.length * dims.repeat;
+  const caseIndex = Math.floor(index / perCase);
+  const modelIndex = Math.floor((index % perCase) / dims.repeat);
+  const repeat = index % dims.repeat;
+  const model = dims.models[modelIndex] as string;
+  return { index, key: cellKey(caseIndex, model, repeat), caseIndex, model, repeat };
+}
+
+export function cellsInRange(start: number, end: number, dims: MatrixDims): CellRef[] {
+  const cells: CellRef[] = [];
+  for (let index = start; index < end; index += 1) cells.push(cellAt(index, dims));
+  return cells;
+}

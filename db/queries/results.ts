@@ -1,0 +1,112 @@
+import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import type { DrizzleDb } from '../client.ts';
+import { type NewResult, type Result, type ResultStatus, results } from '../schema.ts';
+
+export type ResultInput = Omit<NewResult, 'id' | 'cellKey'>;
+
+export function cellKey(caseIndex: number, model: string, repeat: number): string {
+  return `${caseIndex}/${model}/${repeat}`;
+}
+
+/**
+ * Records one matrix cell. A second write for the same (run, case, model, repeat) — a retried
+ * activity — changes nothing and returns the id of the row already stored.
+ */
+export function recordResult(db: DrizzleDb, result: ResultInput): { id: number; inserted: boolean } {
+  const row = db
+    .insert(results)
+    .values({ ...result, cellKey: cellKey(result.caseIndex, result.model, result.repeat) })
+    .onConflictDoNothing({ target: [results.runId, results.caseIndex, results.model, results.repeat] })
+    .returning({ id: results.id })
+    .get();
+  if (row) return { id: row.id, inserted: true };
+  const existing = db
+    .select({ id: results.id })
+    .from(results)
+    .where(
+      and(
+        eq(results.runId, result.runId),
+        eq(results.caseIndex, result.caseIndex),
+        eq(results.model, result.model),
+        eq(results.repeat, result.repeat),
+      ),
+    )
+    .get();
+  if (!existing) throw new Error(`result ${cellKey(result.caseIndex, result.model, result.repeat)} vanished`);
+  return { id: existing.id, inserted: false };
+}
+
+export interface ListResultsOptions {
+  status?: ResultStatus;
+  model?: string;
+  /** Only rows with a larger id: resumes a stream from its last event id. */
+  afterId?: number;
+  limit: number;
+}
+
+/** In id order, which is the order results were recorded. */
+export function listResults(db: DrizzleDb, runId: string, opts: ListResultsOptions): Result[] {
+  const where: SQL[] = [eq(results.runId, runId)];
+  if (opts.status) where.push(eq(results.status, opts.status));
+  if (opts.model) where.push(eq(results.model, opts.model));
+  if (opts.afterId !== undefined) where.push(gt(results.id, opts.afterId));
+  return db
+    .select()
+    .from(results)
+    .where(and(...where))
+    .orderBy(asc(results.id))
+    .limit(opts.limit)
+    .all();
+}
+
+export function countResultsByStatus(db: DrizzleDb, runId: string): Record<ResultStatus | 'total', number> {
+  const rows = db
+    .select({ status: results.status, n: count() })
+    .from(results)
+    .where(eq(results.runId, runId))
+    .groupBy(results.status)
+    .all();
+  const counts = { pass: 0, fail: 0, error: 0, total: 0 };
+  for (const { status, n } of rows) {
+    counts[status] = n;
+    counts.total += n;
+  }
+  return counts;
+}
+
+/** Cell keys already recorded for the run; a resumed workflow skips these cells. */
+export function resultKeysForRun(db: DrizzleDb, runId: string): Set<string> {
+  const rows = db.select({ cellKey: results.cellKey }).from(results).where(eq(results.runId, runId)).all();
+  return new Set(rows.map((r) => r.cellKey));
+}
+
+/** The outcome of the given cells that are already stored (a retried batch skips them). */
+export function resultOutcomesForCells(
+  db: DrizzleDb,
+  runId: string,
+  cellKeys: string[],
+): { key: string; model: string; status: ResultStatus }[] {
+  if (cellKeys.length === 0) return [];
+  return db
+    .select({ key: results.cellKey, model: results.model, status: results.status })
+    .from(results)
+    .where(and(eq(results.runId, runId), inArray(results.cellKey, cellKeys)))
+    .all();
+}
+
+/** The columns a run summary is computed from, for every stored cell of the run. */
+export function summaryRowsForRun(db: DrizzleDb, runId: string) {
+  return db
+    .select({
+      model: results.model,
+      status: results.status,
+      score: results.score,
+      latencyMs: results.latencyMs,
+      promptTokens: results.promptTokens,
+      completionTokens: results.completionTokens,
+      cacheHit: results.cacheHit,
+    })
+    .from(results)
+    .where(eq(results.runId, runId))
+    .all();
+}

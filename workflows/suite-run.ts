@@ -1,0 +1,166 @@
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SuiteActivities } from '../activities/suite/index.ts';
+import { batchSizeFor, type CellRange, planBatches } from '../core/run/batches.ts';
+import { cellCount, cellsInRange } from '../core/run/cells.ts';
+import {
+  addOutcomes,
+  initialProgress,
+  type RunProgress,
+  type RunStatus,
+  setRunning,
+} from '../core/run/progress.ts';
+import { progressQuery, type SuiteRunInput, type SuiteRunResult, searchAttributeKeys } from './shared.ts';
+
+const DEFAULT_MAX_HISTORY_EVENTS = 8_000;
+
+const bookkeeping = proxyActivities<SuiteActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+const webhooks = proxyActivities<SuiteActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '5 minutes',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: ['WebhookRejectedError'],
+  },
+});
+
+/** Cell batches: transient faults are retried with backoff; a batch skips cells it already stored. */
+function cellActivities(input: SuiteRunInput, batchSize: number) {
+  return proxyActivities<SuiteActivities>({
+    startToCloseTimeout: batchSize * input.timeoutMs * 3 + 60_000,
+    heartbeatTimeout: '10 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 6,
+    },
+  });
+}
+
+/**
+ * One suite run: every case × model × repeat is generated, graded and stored exactly once, with at most
+ * `concurrency` cells in flight. Cancellation stops in-flight model calls and keeps what is stored.
+ */
+export async function suiteRun(input: SuiteRunInput): Promise<SuiteRunResult> {
+  const total = cellCount(input.dims);
+  const progress =
+    input.resume?.progress ?? initialProgress([...input.dims.models], total / input.dims.models.length);
+  setHandler(progressQuery, () => progress);
+
+  if (!input.resume) await bookkeeping.markRunRunning({ runId: input.runId });
+  setStatus(progress, 'running');
+
+  const batchSize = input.batchSize ?? batchSizeFor(total, input.concurrency);
+  const batches = planBatches(total, batchSize);
+  let error: string | undefined;
+  try {
+    const next = await runBatches(input, batches, progress, batchSize);
+    if (next < batches.length)
+      return continueAsNew<typeof suiteRun>({ ...input, resume: { nextBatch: next, progress } });
+    setStatus(progress, 'completed');
+  } catch (err) {
+    setStatus(progress, isCancellation(err) ? 'cancelled' : 'failed');
+    if (!isCancellation(err)) error = failureMessage(err);
+  }
+  return CancellationScope.nonCancellable(() => finish(input, progress, error));
+}
+
+async function runBatches(
+  input: SuiteRunInput,
+  batches: CellRange[],
+  progress: RunProgress,
+  batchSize: number,
+): Promise<number> {
+  const { runCellBatch, recordCellErrors } = cellActivities(input, batchSize);
+  const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
+  const inFlight = new Map<number, { range: CellRange; done: Promise<void> }>();
+  let next = input.resume?.nextBatch ?? 0;
+
+  const runBatch = async (range: CellRange): Promise<void> => {
+    const request = { runId: input.runId, cardVersionId: input.cardVersionId, dims: input.dims, range };
+    try {
+      addOutcomes(
+        progress,
+        await runCellBatch({ ...request, timeoutMs: input.timeoutMs, noCache: input.noCache }),
+      );
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // Retries are exhausted: the batch's unstored cells become error results and the run goes on.
+      addOutcomes(progress, await recordCellErrors({ ...request, message: failureMessage(err) }));
+    }
+  };
+  const historyIsFull = () =>
+    workflowInfo().historyLength >= maxEvents || workflowInfo().continueAsNewSuggested;
+
+  try {
+    while (next < batches.length || inFlight.size > 0) {
+      while (inFlight.size < input.concurrency && next < batches.length && !historyIsFull()) {
+        const id = next++;
+        const range = batches[id] as CellRange;
+        inFlight.set(id, { range, done: runBatch(range).finally(() => inFlight.delete(id)) });
+      }
+      if (inFlight.size === 0) break;
+      setRunning(progress, runningByModel(input, inFlight));
+      await Promise.race([...inFlight.values()].map((b) => b.done));
+    }
+  } finally {
+    // On cancellation, wait for in-flight batches to acknowledge so the stored results are final.
+    await Promise.allSettled([...inFlight.values()].map((b) => b.done));
+    setRunning(progress, {});
+  }
+  return next;
+}
+
+async function finish(input: SuiteRunInput, progress: RunProgress, error?: string): Promise<SuiteRunResult> {
+  const status = progress.status;
+  const summary = await bookkeeping.finishRun({ runId: input.runId, status, error });
+  setStatus(progress, status);
+  const targets = await bookkeeping.listWebhookTargets();
+  const event = status === 'completed' ? 'run.completed' : `run.${status}`;
+  await Promise.all(
+    targets.map((target) =>
+      webhooks.deliverRunWebhook({ target, runId: input.runId, event, summary }).catch(() => undefined),
+    ),
+  );
+  return { runId: input.runId, status, summary };
+}
+
+function setStatus(progress: RunProgress, status: RunStatus): void {
+  progress.status = status;
+  upsertSearchAttributes([{ key: searchAttributeKeys.status, value: status }]);
+}
+
+function runningByModel(
+  input: SuiteRunInput,
+  inFlight: Map<number, { range: CellRange }>,
+): Record<string, number> {
+  const running: Record<string, number> = {};
+  for (const { range } of inFlight.values()) {
+    for (const cell of cellsInRange(range.start, range.end, input.dims)) {
+      running[cell.model] = (running[cell.model] ?? 0) + 1;
+    }
+  }
+  return running;
+}
+
+function failureMessage(err: unknown): string {
+  let current: unknown = err;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(err);
+}
