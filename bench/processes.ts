@@ -13,8 +13,9 @@ function startEntry(
   args: string[],
   env: NodeJS.ProcessEnv,
   readyLine: RegExp,
+  nodeArgs: string[] = [],
 ): Promise<Proc & { line: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -22,7 +23,7 @@ function startEntry(
     new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());
-      child.kill('SIGTERM');
+      child.kill('SIGINT');
     });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -50,12 +51,10 @@ export async function startFakeOllamaProcess(delayMs: number): Promise<Proc & { 
 }
 
 export function startWorkerProcess(env: Record<string, string>): Promise<Proc> {
-  return startEntry(
-    WORKER,
-    [],
-    { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env },
-    /worker serving/,
-  );
+  // BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the worker.
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const workerEnv = { ...process.env, LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...env };
+  return startEntry(WORKER, [], workerEnv, /worker serving/, nodeArgs);
 }
 
 /** Peak resident set size of a live process (VmHWM), in MiB. */

@@ -57,7 +57,15 @@ async function plainLoop(url: string): Promise<number> {
   return performance.now() - started;
 }
 
-async function durableRun(url: string): Promise<{ ms: number; rss: number; stored: number }> {
+type DurableFigures = {
+  ms: number;
+  rss: number;
+  stored: number;
+  firstResultMs: number;
+  lastResultMs: number;
+};
+
+async function durableRun(url: string): Promise<DurableFigures> {
   const dir = mkdtempSync(path.join(tmpdir(), 'pcs-bench-'));
   const dbFile = path.join(dir, 'pcs.sqlite');
   const env = await startTemporal();
@@ -71,6 +79,7 @@ async function durableRun(url: string): Promise<{ ms: number; rss: number; store
   const database = openDatabase(dbFile);
   try {
     const source = benchCard();
+    const startedAt = Date.now();
     const started = performance.now();
     const run = await startSuiteRun(
       { db: database.db, client: env.client, taskQueue },
@@ -85,7 +94,18 @@ async function durableRun(url: string): Promise<{ ms: number; rss: number; store
     await run.handle.result();
     const ms = performance.now() - started;
     const rss = peakRssMiB(worker.child.pid as number);
-    return { ms, rss, stored: countResultsByStatus(database.db, run.runId).total };
+    const [first, last] = database.sqlite
+      .prepare('SELECT min(created_at) AS first, max(created_at) AS last FROM results WHERE run_id = ?')
+      .all(run.runId)
+      .map((row) => row as { first: number; last: number })
+      .flatMap((row) => [row.first, row.last]);
+    return {
+      ms,
+      rss,
+      stored: countResultsByStatus(database.db, run.runId).total,
+      firstResultMs: (first ?? startedAt) - startedAt,
+      lastResultMs: (last ?? startedAt) - startedAt,
+    };
   } finally {
     database.close();
     await worker.stop();
@@ -102,6 +122,10 @@ try {
   console.log(`plain loop:   ${(loopMs / 1000).toFixed(2)} s  (ideal ${(ideal / 1000).toFixed(2)} s)`);
   const durable = await durableRun(fake.url);
   console.log(`durable run:  ${(durable.ms / 1000).toFixed(2)} s  (${durable.stored} results stored)`);
+  console.log(
+    `  first result after ${durable.firstResultMs} ms, last after ${durable.lastResultMs} ms, ` +
+      `run finished ${Math.round(durable.ms - durable.lastResultMs)} ms after the last result`,
+  );
   console.log(`ratio:        ${(durable.ms / loopMs).toFixed(2)}x  (goal <= 1.3)`);
   console.log(`worker peak RSS: ${durable.rss} MiB  (goal < 300)`);
 } finally {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { InvalidOverridesError } from '../client/start-run.ts';
 import { CardError } from '../core/card/parse.ts';
 import { ConfigError } from '../core/config.ts';
 import { EXPORT_FORMATS } from '../core/export/index.ts';
@@ -32,7 +33,7 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CardError || error instanceof ConfigError) {
+  if (error instanceof CardError || error instanceof ConfigError || error instanceof InvalidOverridesError) {
     process.stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.badInput;
   } else {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { formatPath } from '../core/card/path.ts';
 import { type Card, normalizeCard } from '../core/card/schema.ts';
+import { findCardProblems } from '../core/card/validate.ts';
 import { cellCount, type MatrixDims } from '../core/run/cells.ts';
 import type { DrizzleDb } from '../db/client.ts';
 import { saveCardVersion } from '../db/queries/cards.ts';
@@ -11,6 +13,14 @@ import type { suiteRun } from '../workflows/suite-run.ts';
 export type RunOverrides = { models?: string[]; repeat?: number; concurrency?: number; noCache?: boolean };
 
 export type StartRunDeps = { db: DrizzleDb; client: Client; taskQueue: string };
+
+/** Overrides that would make an invalid card (an unknown provider, a repeat of 0...). */
+export class InvalidOverridesError extends Error {
+  override name = 'InvalidOverridesError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid run options:\n  ${problems.join('\n  ')}`);
+  }
+}
 
 export type StartedRun = {
   runId: string;
@@ -35,8 +45,9 @@ export async function startSuiteRun(
     tuning?: Pick<SuiteRunInput, 'batchSize' | 'maxHistoryEvents'>;
   },
 ): Promise<StartedRun> {
-  const card = normalizeCard(request.card);
   const overrides = request.overrides ?? {};
+  const card = normalizeCard(request.card);
+  assertValidOverrides(card, overrides);
   const saved = saveCardVersion(deps.db, {
     name: card.name,
     description: card.description ?? '',
@@ -89,6 +100,16 @@ export async function startSuiteRun(
     totalCells: cellCount(dims),
     handle,
   };
+}
+
+/** The card schema judges the overrides: they must make a card as valid as one written that way. */
+export function assertValidOverrides(card: Card, overrides: RunOverrides): void {
+  const { noCache: _, ...cardFields } = overrides;
+  const defined = Object.fromEntries(Object.entries(cardFields).filter(([, v]) => v !== undefined));
+  if (Object.keys(defined).length === 0) return;
+  const problems = findCardProblems({ ...card, ...defined });
+  if (problems.length > 0)
+    throw new InvalidOverridesError(problems.map((p) => `${formatPath(p.path)}: ${p.message}`));
 }
 
 function startWorkflow(

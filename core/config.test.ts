@@ -18,6 +18,7 @@ describe('loadConfig', () => {
         API_PORT: '4000',
         TEMPORAL_ADDRESS: 'temporal:7233',
         WEBHOOK_URLS: 'http://a/hook, http://b/hook',
+        WEBHOOK_SECRET: 'a-secret-of-16-chars',
         REDIS_URL: '',
       },
       '/x',
@@ -27,6 +28,10 @@ describe('loadConfig', () => {
     expect(config.temporal.address).toBe('temporal:7233');
     expect(config.webhooks.urls).toEqual(['http://a/hook', 'http://b/hook']);
     expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('refuses webhook URLs without a signing secret', () => {
+    expect(() => loadConfig({ WEBHOOK_URLS: 'http://a/hook' })).toThrow(/WEBHOOK_SECRET/);
   });
 
   it('reports every bad variable at once by name', () => {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cellKey } from '../core/run/cells.ts';
 import { type Db, openDatabase } from './client.ts';
 import { getCard, getCardVersion, listCardVersions, saveCardVersion } from './queries/cards.ts';
 import {
-  cellKey,
   countResultsByStatus,
   listResults,
   type ResultInput,

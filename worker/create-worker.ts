@@ -1,4 +1,4 @@
-import { type NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities/index.ts';
 import { WORKFLOWS_PATH } from './workflow-source.ts';
 
@@ -8,7 +8,7 @@ export type WorkerOptions = {
   taskQueue: string;
   deps: ActivityDeps;
   /** A pre-built bundle (tests); otherwise the worker bundles workflows/ at start. */
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
 };
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {

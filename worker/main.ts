@@ -2,7 +2,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../core/config.ts';
 import { createWorker } from './create-worker.ts';
 import { createWorkerDeps } from './deps.ts';
-import { bundleWorkflows } from './workflow-source.ts';
+import { bundleWorkflowsToFile } from './workflow-source.ts';
 
 /** The worker process: connects to Temporal and serves the suite task queue until signalled. */
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps,
-      workflowBundle: await bundleWorkflows(),
+      workflowBundle: await bundleWorkflowsToFile(config.dataDir),
     });
     console.log(`worker serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
     await worker.run(); // the Runtime shuts the worker down on SIGINT/SIGTERM

@@ -1,11 +1,28 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const THIS_FILE = fileURLToPath(import.meta.url);
 
 /** Bundling takes seconds; tests bundle once per file and share the result between workers. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+}
+
+/**
+ * Bundles in a short-lived child process and returns the bundle's path. Webpack needs well over 100 MB
+ * while it runs; doing it in the worker process would leave that high-water mark on the worker for good.
+ */
+export async function bundleWorkflowsToFile(dir: string): Promise<{ codePath: string }> {
+  const codePath = path.join(dir, 'workflow-bundle.js');
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', THIS_FILE, codePath], {
+    maxBuffer: 1 << 20,
+  });
+  return { codePath };
 }
 
 const noop = () => {};
@@ -17,3 +34,13 @@ const quietBundlerLogger = {
   error: console.error,
   log: noop,
 };
+
+if (process.argv[1] === THIS_FILE && process.argv[2]) {
+  const target = process.argv[2];
+  const { code } = await bundleWorkflows();
+  mkdirSync(path.dirname(target), { recursive: true });
+  // Write then rename: workers starting together each replace the file whole, never half-written.
+  const partial = `${target}.${process.pid}.partial`;
+  writeFileSync(partial, code);
+  renameSync(partial, target);
+}

@@ -63,7 +63,8 @@ export async function suiteRun(input: SuiteRunInput): Promise<SuiteRunResult> {
     input.resume?.progress ?? initialProgress([...input.dims.models], total / input.dims.models.length);
   setHandler(progressQuery, () => progress);
 
-  if (!input.resume) await bookkeeping.markRunRunning({ runId: input.runId });
+  // Not awaited before the first cells: it is bookkeeping, and finish() waits for it.
+  const markedRunning = input.resume ? Promise.resolve() : bookkeeping.markRunRunning({ runId: input.runId });
   setStatus(progress, 'running');
 
   const batchSize = input.batchSize ?? batchSizeFor(total, input.concurrency);
@@ -78,7 +79,10 @@ export async function suiteRun(input: SuiteRunInput): Promise<SuiteRunResult> {
     setStatus(progress, isCancellation(err) ? 'cancelled' : 'failed');
     if (!isCancellation(err)) error = failureMessage(err);
   }
-  return CancellationScope.nonCancellable(() => finish(input, progress, error));
+  return CancellationScope.nonCancellable(async () => {
+    await markedRunning.catch(() => undefined);
+    return finish(input, progress, error);
+  });
 }
 
 async function runBatches(

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
-import { startSuiteRun } from '../../client/start-run.ts';
+import { assertValidOverrides, type RunOverrides, startSuiteRun } from '../../client/start-run.ts';
 import { CardError, parseCard } from '../../core/card/parse.ts';
 import { loadConfig } from '../../core/config.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun, formatFromPath } from '../../core/export/index.ts';
@@ -40,6 +40,13 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     ]);
   });
   const card = parseCard(source, file);
+  const overrides: RunOverrides = {
+    models: options.model,
+    repeat: options.repeat,
+    concurrency: options.concurrency,
+    noCache: !options.cache,
+  };
+  assertValidOverrides(card, overrides);
 
   const database = openDatabase(config.dbFile);
   const temporal = await connectForRun(config, (line) => process.stderr.write(`${line}\n`));
@@ -50,12 +57,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         card,
         source,
         trigger: 'cli',
-        overrides: {
-          models: options.model,
-          repeat: options.repeat,
-          concurrency: options.concurrency,
-          noCache: !options.cache,
-        },
+        overrides,
       },
     );
     process.stderr.write(

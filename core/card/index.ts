@@ -1,7 +1,6 @@
-// Public surface of the card spec: schema, parsing and validation, templating, matrix expansion.
+// Public surface of the card spec: schema, parsing and validation, templating. The run matrix is core/run/cells.ts.
 export { type ResolvedCase, resolveCase } from './cases.ts';
 export { buildCardJsonSchema, CARD_SCHEMA_ID, cardJsonSchemaText } from './json-schema.ts';
-export { type Cell, cellKey, expandMatrix, type MatrixOverrides } from './matrix.ts';
 export { CardError, type CardIssue, formatCardIssues, parseCard } from './parse.ts';
 export { formatPath, type PathSegment } from './path.ts';
 export * from './schema.ts';

@@ -1,24 +1,16 @@
-import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { cellKey } from '../../core/run/cells.ts';
 import type { DrizzleDb } from '../client.ts';
 import { type NewResult, type Result, type ResultStatus, results } from '../schema.ts';
 
 export type ResultInput = Omit<NewResult, 'id' | 'cellKey'>;
-
-export function cellKey(caseIndex: number, model: string, repeat: number): string {
-  return `${caseIndex}/${model}/${repeat}`;
-}
 
 /**
  * Records one matrix cell. A second write for the same (run, case, model, repeat) — a retried
  * activity — changes nothing and returns the id of the row already stored.
  */
 export function recordResult(db: DrizzleDb, result: ResultInput): { id: number; inserted: boolean } {
-  const row = db
-    .insert(results)
-    .values({ ...result, cellKey: cellKey(result.caseIndex, result.model, result.repeat) })
-    .onConflictDoNothing({ target: [results.runId, results.caseIndex, results.model, results.repeat] })
-    .returning({ id: results.id })
-    .get();
+  const row = preparedInsert(db).get(insertParams(result));
   if (row) return { id: row.id, inserted: true };
   const existing = db
     .select({ id: results.id })
@@ -34,6 +26,77 @@ export function recordResult(db: DrizzleDb, result: ResultInput): { id: number; 
     .get();
   if (!existing) throw new Error(`result ${cellKey(result.caseIndex, result.model, result.repeat)} vanished`);
   return { id: existing.id, inserted: false };
+}
+
+// Every column of a result row, filled from placeholders: the insert is on the hot path of every cell, so
+// it is built and prepared once per connection instead of once per row.
+const INSERT_COLUMNS = [
+  'runId',
+  'cellKey',
+  'caseIndex',
+  'caseName',
+  'model',
+  'repeat',
+  'status',
+  'score',
+  'output',
+  'renderedPrompt',
+  'assertions',
+  'metrics',
+  'reason',
+  'errorType',
+  'latencyMs',
+  'promptTokens',
+  'completionTokens',
+  'cacheHit',
+  'attempts',
+  'createdAt',
+] as const satisfies readonly (keyof NewResult)[];
+
+const preparedInserts = new WeakMap<DrizzleDb, ReturnType<typeof prepareInsert>>();
+
+function preparedInsert(db: DrizzleDb) {
+  let prepared = preparedInserts.get(db);
+  if (!prepared) {
+    prepared = prepareInsert(db);
+    preparedInserts.set(db, prepared);
+  }
+  return prepared;
+}
+
+function prepareInsert(db: DrizzleDb) {
+  const values = Object.fromEntries(INSERT_COLUMNS.map((column) => [column, sql.placeholder(column)]));
+  return db
+    .insert(results)
+    .values(values as unknown as NewResult)
+    .onConflictDoNothing({ target: [results.runId, results.caseIndex, results.model, results.repeat] })
+    .returning({ id: results.id })
+    .prepare();
+}
+
+function insertParams(result: ResultInput): Record<(typeof INSERT_COLUMNS)[number], unknown> {
+  return {
+    runId: result.runId,
+    cellKey: cellKey(result.caseIndex, result.model, result.repeat),
+    caseIndex: result.caseIndex,
+    caseName: result.caseName,
+    model: result.model,
+    repeat: result.repeat,
+    status: result.status,
+    score: result.score,
+    output: result.output ?? null,
+    renderedPrompt: result.renderedPrompt,
+    assertions: result.assertions ?? [],
+    metrics: result.metrics ?? {},
+    reason: result.reason ?? '',
+    errorType: result.errorType ?? null,
+    latencyMs: result.latencyMs ?? null,
+    promptTokens: result.promptTokens ?? null,
+    completionTokens: result.completionTokens ?? null,
+    cacheHit: result.cacheHit ?? false,
+    attempts: result.attempts ?? 1,
+    createdAt: result.createdAt ?? Date.now(),
+  };
 }
 
 export interface ListResultsOptions {
