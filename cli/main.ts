@@ -5,6 +5,7 @@ import { ConfigError } from '../core/config.ts';
 import { EXPORT_FORMATS } from '../core/export/index.ts';
 import { EXIT, parseIntegerOption, parsePassRate, runCommand } from './commands/run.ts';
 import { startCommand } from './commands/start.ts';
+import { OllamaUnreachableError } from './run/preflight.ts';
 
 const program = new Command('pcs')
   .description('Prompt Card System: regression-test prompts against local models, durably.')
@@ -33,8 +34,9 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CardError || error instanceof ConfigError || error instanceof InvalidOverridesError) {
-    process.stderr.write(`${error.message}\n`);
+  const userErrors = [CardError, ConfigError, InvalidOverridesError, OllamaUnreachableError];
+  if (userErrors.some((kind) => error instanceof kind)) {
+    process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = EXIT.badInput;
   } else {
     process.stderr.write(`pcs: ${error instanceof Error ? error.message : String(error)}\n`);

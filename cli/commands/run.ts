@@ -9,6 +9,7 @@ import { openDatabase } from '../../db/client.ts';
 import { listResults } from '../../db/queries/results.ts';
 import { getRun } from '../../db/queries/runs.ts';
 import { progressQuery } from '../../workflows/shared.ts';
+import { checkOllama, modelsOf } from '../run/preflight.ts';
 import { createProgressBar } from '../run/progress-bar.ts';
 import { problemList, summaryTable } from '../run/report.ts';
 import { connectForRun } from '../run/temporal.ts';
@@ -47,6 +48,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     noCache: !options.cache,
   };
   assertValidOverrides(card, overrides);
+  await checkOllama(config.ollamaHost, modelsOf(card, options.model), (line) =>
+    process.stderr.write(`${line}\n`),
+  );
 
   const database = openDatabase(config.dbFile);
   const temporal = await connectForRun(config, (line) => process.stderr.write(`${line}\n`));

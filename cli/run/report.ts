@@ -41,7 +41,9 @@ function row(name: string, s: SummaryStats): string[] {
 
 /** The cells that did not pass, with why: what a user reads first after a red run. */
 export function problemList(results: Result[], limit = 20): string {
-  const problems = results.filter((r) => r.status !== 'pass');
+  const problems = results
+    .filter((r) => r.status !== 'pass')
+    .sort((a, b) => a.caseIndex - b.caseIndex || a.model.localeCompare(b.model) || a.repeat - b.repeat);
   const lines = problems
     .slice(0, limit)
     .map(
