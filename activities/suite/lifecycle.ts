@@ -7,7 +7,7 @@ import { summaryRowsForRun } from '../../db/queries/results.ts';
 import { getRun, markRunStarted, finishRun as storeRunOutcome } from '../../db/queries/runs.ts';
 import { listEnabledWebhooks, recordDelivery } from '../../db/queries/webhooks.ts';
 import type { EventPublisher } from '../events/publisher.ts';
-import { deliverWebhook, ensureDelivered } from '../notify/deliver.ts';
+import { deliverWebhook, ensureDelivered, WebhookRejectedError } from '../notify/deliver.ts';
 
 export type LifecycleDeps = {
   db: DrizzleDb;
@@ -36,10 +36,16 @@ export async function finishRun(
 export function listWebhookTargets(deps: LifecycleDeps): WebhookTarget[] {
   const fromEnv = deps.webhooks.secret ? deps.webhooks.urls.map((url) => ({ url })) : [];
   const stored = listEnabledWebhooks(deps.db).map((w) => ({ url: w.url, webhookId: w.id }));
-  return [...fromEnv, ...stored];
+  // A URL configured twice gets one delivery (and one idempotency key), the first configuration's.
+  const byUrl = new Map<string, WebhookTarget>();
+  for (const target of [...fromEnv, ...stored]) if (!byUrl.has(target.url)) byUrl.set(target.url, target);
+  return [...byUrl.values()];
 }
 
-/** One delivery attempt, logged; Temporal's retry policy makes the retries durable. */
+/**
+ * One delivery attempt, logged; Temporal's retry policy makes the retries durable. A target that can never
+ * succeed (no secret, webhook deleted) fails with WebhookRejectedError, which is not retried.
+ */
 export async function deliverRunWebhook(
   deps: LifecycleDeps,
   input: { target: WebhookTarget; runId: string; event: string; summary: RunSummary },
@@ -75,10 +81,10 @@ export async function deliverRunWebhook(
 
 function secretFor(deps: LifecycleDeps, target: WebhookTarget): string {
   if (target.webhookId === undefined) {
-    if (!deps.webhooks.secret) throw new Error('WEBHOOK_SECRET is not set');
+    if (!deps.webhooks.secret) throw new WebhookRejectedError('WEBHOOK_SECRET is not set');
     return deps.webhooks.secret;
   }
   const stored = listEnabledWebhooks(deps.db).find((w) => w.id === target.webhookId);
-  if (!stored) throw new Error(`webhook ${target.webhookId} no longer exists or is disabled`);
+  if (!stored) throw new WebhookRejectedError(`webhook ${target.webhookId} no longer exists or is disabled`);
   return stored.secret;
 }
