@@ -1,15 +1,16 @@
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { InvalidOverridesError } from '../client/start-run.ts';
 import { CardError } from '../core/card/parse.ts';
 import { ConfigError } from '../core/config.ts';
 import { EXPORT_FORMATS } from '../core/export/index.ts';
 import { EXIT, parseIntegerOption, parsePassRate, runCommand } from './commands/run.ts';
 import { startCommand } from './commands/start.ts';
-import { OllamaUnreachableError } from './run/preflight.ts';
+import { InputError } from './errors.ts';
 
 const program = new Command('pcs')
   .description('Prompt Card System: regression-test prompts against local models, durably.')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  .exitOverride();
 
 program
   .command('start')
@@ -34,8 +35,14 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const userErrors = [CardError, ConfigError, InvalidOverridesError, OllamaUnreachableError];
-  if (userErrors.some((kind) => error instanceof kind)) {
+  const userErrors = [CardError, ConfigError, InvalidOverridesError, InputError];
+  if (error instanceof CommanderError) {
+    // Commander has printed its message already; help and version are not errors.
+    const informational = ['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(
+      error.code,
+    );
+    process.exitCode = informational ? EXIT.ok : EXIT.badInput;
+  } else if (userErrors.some((kind) => error instanceof kind)) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = EXIT.badInput;
   } else {

@@ -87,11 +87,9 @@ export async function startSuiteRun(
     totalCells: cellCount(dims),
   });
   const handle = await startWorkflow(deps, input).catch((error: unknown) => {
-    finishRun(deps.db, input.runId, {
-      status: 'failed',
-      error: `Could not start the workflow: ${String(error)}`,
-    });
-    throw error;
+    const message = `Could not start the run's workflow: ${causeChain(error)}`;
+    finishRun(deps.db, input.runId, { status: 'failed', error: message });
+    throw new Error(message, { cause: error });
   });
   return {
     runId: input.runId,
@@ -135,4 +133,12 @@ export function newRunId(cardName: string, now = new Date()): string {
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
   return `${cardName}-${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** "Failed to start Workflow: 3 INVALID_ARGUMENT: search attribute PcsCard is not defined" and the like. */
+function causeChain(error: unknown): string {
+  const messages: string[] = [];
+  for (let current: unknown = error; current instanceof Error; current = current.cause)
+    messages.push(current.message);
+  return messages.join(': ') || String(error);
 }

@@ -25,6 +25,11 @@ const EnvSchema = Type.Object({
   PCS_EMBED_MODEL: Type.Optional(Type.String({ minLength: 1 })),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
   LOG_FORMAT: Type.Enum(['pretty', 'json'], { default: 'pretty' }),
+  PCS_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  PCS_READS_REQUIRE_KEY: Type.Boolean({ default: false }),
+  CORS_ORIGINS: Type.Optional(Type.String()),
+  RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 1 }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -47,6 +52,13 @@ export type Config = {
   webhooks: { urls: string[]; secret: string | undefined };
   models: { judge: string | undefined; embedder: string | undefined };
   log: { level: Env['LOG_LEVEL']; format: Env['LOG_FORMAT'] };
+  /** The API's own settings: public base URL for links, key policy, CORS and rate limits. */
+  http: {
+    publicUrl: string;
+    readsRequireKey: boolean;
+    corsOrigins: string[];
+    rateLimit: { max: number; windowMs: number };
+  };
 };
 
 export class ConfigError extends Error {
@@ -103,6 +115,12 @@ function toConfig(env: Env, cwd: string): Config {
     webhooks: { urls: splitList(env.WEBHOOK_URLS), secret: env.WEBHOOK_SECRET },
     models: { judge: env.PCS_JUDGE_MODEL, embedder: env.PCS_EMBED_MODEL },
     log: { level: env.LOG_LEVEL, format: env.LOG_FORMAT },
+    http: {
+      publicUrl: (env.PCS_PUBLIC_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/$/, ''),
+      readsRequireKey: env.PCS_READS_REQUIRE_KEY,
+      corsOrigins: splitList(env.CORS_ORIGINS),
+      rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
+    },
   };
 }
 

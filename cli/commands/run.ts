@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
 import { assertValidOverrides, type RunOverrides, startSuiteRun } from '../../client/start-run.ts';
-import { CardError, parseCard } from '../../core/card/parse.ts';
+import { parseCard } from '../../core/card/parse.ts';
 import { loadConfig } from '../../core/config.ts';
 import { EXPORT_FORMATS, type ExportFormat, exportRun, formatFromPath } from '../../core/export/index.ts';
 import type { RunSummary } from '../../core/run/summary.ts';
@@ -9,6 +9,7 @@ import { openDatabase } from '../../db/client.ts';
 import { listResults } from '../../db/queries/results.ts';
 import { getRun } from '../../db/queries/runs.ts';
 import { progressQuery } from '../../workflows/shared.ts';
+import { InputError } from '../errors.ts';
 import { checkOllama, modelsOf } from '../run/preflight.ts';
 import { createProgressBar } from '../run/progress-bar.ts';
 import { problemList, summaryTable } from '../run/report.ts';
@@ -36,9 +37,8 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     );
   }
   const source = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new CardError([
-      { file, line: 0, column: 0, path: '', message: `cannot read the file (${error.code})` },
-    ]);
+    const reason = error.code === 'ENOENT' ? 'no such file' : error.message;
+    throw new InputError(`Cannot read the card file ${file}: ${reason}`);
   });
   const card = parseCard(source, file);
   const overrides: RunOverrides = {
@@ -95,18 +95,31 @@ async function followRun(
     handle.cancel().catch(() => undefined);
   };
   process.once('SIGINT', cancel);
-  const timer = setInterval(() => {
-    handle.query(progressQuery).then(bar.update, () => undefined);
-  }, 250);
+  const polling = { done: false };
+  const poller = pollProgress(handle, bar, polling);
   try {
     const result = await handle.result();
     return { status: result.status, summary: result.summary };
   } finally {
-    clearInterval(timer);
+    polling.done = true;
     process.removeListener('SIGINT', cancel);
-    await handle.query(progressQuery).then(bar.update, () => undefined);
+    // No query may still be in flight (or waiting to retry) when the connection closes.
+    await poller;
     bar.stop();
   }
+}
+
+/** One query at a time: overlapping queries can fill the server's query buffer on a busy worker. */
+async function pollProgress(
+  handle: Awaited<ReturnType<typeof startSuiteRun>>['handle'],
+  bar: ReturnType<typeof createProgressBar>,
+  polling: { done: boolean },
+): Promise<void> {
+  while (!polling.done) {
+    await handle.query(progressQuery).then(bar.update, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await handle.query(progressQuery).then(bar.update, () => undefined);
 }
 
 function printReport(summary: RunSummary, results: Parameters<typeof problemList>[0]): void {

@@ -1,9 +1,7 @@
 import { ollamaClient, ollamaModelName } from '../../activities/llm/ollama.ts';
 import type { Card } from '../../core/card/schema.ts';
 
-export class OllamaUnreachableError extends Error {
-  override name = 'OllamaUnreachableError';
-}
+import { InputError } from '../errors.ts';
 
 /**
  * Before a run that needs Ollama: fail fast when it is not reachable (a durable run would otherwise retry
@@ -27,7 +25,7 @@ export async function checkOllama(
           ? error.cause.message
           : error.message
         : String(error);
-    throw new OllamaUnreachableError(
+    throw new InputError(
       `Ollama is not reachable at ${host} (${reason}). Start it with \`ollama serve\`, or set OLLAMA_HOST.`,
     );
   }

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { checkWorker } from '../../client/health.ts';
 import type { Config } from '../../core/config.ts';
 import { createWorker } from '../../worker/create-worker.ts';
 import { createWorkerDeps } from '../../worker/deps.ts';
@@ -56,12 +57,13 @@ async function ensureServer(config: Config, say: Say): Promise<Child | undefined
   return server;
 }
 
+/**
+ * A worker that stopped a minute ago is still listed as a poller, so only a round trip through the
+ * healthCheck workflow tells that one is alive.
+ */
 async function hasWorker(client: Client, config: Config): Promise<boolean> {
-  const response = await client.workflowService.describeTaskQueue({
-    namespace: config.temporal.namespace,
-    taskQueue: { name: config.temporal.taskQueue },
-  });
-  return (response.pollers ?? []).length > 0;
+  const check = await checkWorker(client, config.temporal.taskQueue, 3000);
+  return check.ok;
 }
 
 async function startInProcessWorker(config: Config): Promise<() => Promise<void>> {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { checkTemporal, checkWorker } from '../../../client/health.ts';
 import type { AppDeps } from '../../app.ts';
-import { checkTemporal, checkWorker } from './checks.ts';
 
 const Check = Type.Object({
   ok: Type.Boolean(),

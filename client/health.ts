@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { healthCheck } from '../../../workflows/health.ts';
+import { healthCheck } from '../workflows/health.ts';
 
 export type CheckResult = { ok: boolean; latencyMs: number; error?: string };
 
