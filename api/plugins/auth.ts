@@ -29,12 +29,10 @@ async function auth(fastify: FastifyInstance, options: AuthOptions): Promise<voi
   const requireKey = async (request: FastifyRequest, reply: FastifyReply) => {
     const key = presentedKey(request);
     if (!key) {
-      return reply
-        .status(401)
-        .send({
-          error: 'Unauthorized',
-          message: 'An API key is required: send Authorization: Bearer <key>.',
-        });
+      return reply.status(401).send({
+        error: 'Unauthorized',
+        message: 'An API key is required: send Authorization: Bearer <key>.',
+      });
     }
     const stored = findApiKey(options.db, key);
     if (!stored) return reply.status(401).send({ error: 'Unauthorized', message: 'Unknown API key.' });

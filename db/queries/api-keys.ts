@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { asc, eq, isNull, and } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { DrizzleDb } from '../client.ts';
 import { type ApiKey, apiKeys } from '../schema.ts';
 
@@ -8,7 +8,10 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-export function createApiKey(db: DrizzleDb, name: string): { id: number; name: string; key: string; prefix: string } {
+export function createApiKey(
+  db: DrizzleDb,
+  name: string,
+): { id: number; name: string; key: string; prefix: string } {
   const key = `pcs_${randomBytes(24).toString('base64url')}`;
   const prefix = key.slice(0, 10);
   const row = db
@@ -44,5 +47,9 @@ export function listApiKeys(db: DrizzleDb): Omit<ApiKey, 'keyHash'>[] {
 }
 
 export function findApiKey(db: DrizzleDb, key: string): ApiKey | undefined {
-  return db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashApiKey(key))).get();
+  return db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, hashApiKey(key)))
+    .get();
 }
