@@ -2,23 +2,33 @@ import { Client, Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import { loadConfig } from '../core/config.ts';
 import { loggerOptions } from '../core/logging.ts';
+import { openDatabase } from '../db/client.ts';
 import app from './app.ts';
 
 /** The only file that listens. Everything the API needs is built here and passed into the app plugin. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const fastify = Fastify({ logger: loggerOptions(config.log), bodyLimit: 1 << 20 });
+  const database = openDatabase(config.dbFile);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  fastify.addHook('onClose', async () => connection.close());
+  fastify.addHook('onClose', async () => {
+    await connection.close();
+    database.close();
+  });
 
   await fastify.register(app, {
+    db: database.db,
     temporal: {
       client,
       namespace: config.temporal.namespace,
       address: config.temporal.address,
       taskQueue: config.temporal.taskQueue,
+      uiUrl: config.temporal.uiUrl,
     },
+    ollamaHost: config.ollamaHost,
+    redisUrl: config.redisUrl,
+    http: config.http,
   });
   closeOnSignals(() => fastify.close());
   await fastify.listen({ host: config.api.host, port: config.api.port });

@@ -1,0 +1,26 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import app, { type AppDeps } from '../../api/app.ts';
+import { loadConfig } from '../../core/config.ts';
+import type { SuiteHarness } from './suite.ts';
+
+/** The API plugin on a Fastify instance (not listening: use app.inject), wired to a suite harness. */
+export async function buildApi(h: SuiteHarness, overrides: Partial<AppDeps> = {}): Promise<FastifyInstance> {
+  const config = loadConfig({});
+  const fastify = Fastify({ logger: false, bodyLimit: 1 << 20 });
+  await fastify.register(app, {
+    db: h.database.db,
+    temporal: {
+      client: h.env.client,
+      namespace: h.env.namespace ?? 'default',
+      address: h.env.address,
+      taskQueue: h.taskQueue,
+      uiUrl: config.temporal.uiUrl,
+    },
+    ollamaHost: h.fake.url,
+    redisUrl: undefined,
+    http: config.http,
+    ...overrides,
+  });
+  await fastify.ready();
+  return fastify;
+}
