@@ -14,6 +14,13 @@ export const SEARCH_ATTRIBUTES = {
   status: 'PcsStatus',
 } as const;
 
+/**
+ * Dev server settings the product relies on. Eager activity execution hands a batch's activity task to
+ * the worker in the reply to the workflow task that scheduled it, saving a matching round trip per batch
+ * (a cluster needs the same dynamic config key).
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG = ['system.enableActivityEagerExecution=true'];
+
 export const searchAttributeKeys = {
   card: defineSearchAttributeKey(SEARCH_ATTRIBUTES.card, SearchAttributeType.KEYWORD),
   trigger: defineSearchAttributeKey(SEARCH_ATTRIBUTES.trigger, SearchAttributeType.KEYWORD),
@@ -31,6 +38,8 @@ export type SuiteRunInput = {
   timeoutMs: number;
   noCache: boolean;
   trigger: RunTrigger;
+  /** Only these matrix indices (ascending), e.g. the failed cells of an earlier run; all cells when absent. */
+  cells?: number[];
   /** Cells per activity; computed from the suite size when absent. */
   batchSize?: number;
   /** Continue as new once history reaches this many events (Temporal warns at 10,240). */

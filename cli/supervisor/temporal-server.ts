@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../core/config.ts';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.ts';
+import { DEV_SERVER_DYNAMIC_CONFIG, SEARCH_ATTRIBUTES } from '../../workflows/shared.ts';
 import { type Child, startChild, writePrefixed } from './child.ts';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../scripts/temporal-cli.sh', import.meta.url));
@@ -49,6 +49,7 @@ export function startTemporalDevServer(
     '--log-level',
     'error',
     ...Object.values(SEARCH_ATTRIBUTES).flatMap((name) => ['--search-attribute', `${name}=Keyword`]),
+    ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
   ];
   return startChild('temporal', cli, args, env, options);
 }

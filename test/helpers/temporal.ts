@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared.ts';
+import { DEV_SERVER_DYNAMIC_CONFIG, SEARCH_ATTRIBUTES } from '../../workflows/shared.ts';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../scripts/temporal-cli.sh', import.meta.url));
 
@@ -24,7 +24,12 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path },
-      extraArgs: ['--log-level', 'error', ...searchAttributeArgs()],
+      extraArgs: [
+        '--log-level',
+        'error',
+        ...searchAttributeArgs(),
+        ...DEV_SERVER_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
+      ],
     },
   });
 }
