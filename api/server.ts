@@ -8,7 +8,12 @@ import app from './app.ts';
 /** The only file that listens. Everything the API needs is built here and passed into the app plugin. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const fastify = Fastify({ logger: loggerOptions(config.log), bodyLimit: 1 << 20 });
+  const fastify = Fastify({
+    logger: loggerOptions(config.log),
+    bodyLimit: 1 << 20,
+    // Keep-alive and aborted SSE connections must not hold up a shutdown for a minute.
+    forceCloseConnections: true,
+  });
   const database = openDatabase(config.dbFile);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });

@@ -3,6 +3,7 @@ import { InvalidOverridesError } from '../client/start-run.ts';
 import { CardError } from '../core/card/parse.ts';
 import { ConfigError } from '../core/config.ts';
 import { EXPORT_FORMATS } from '../core/export/index.ts';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.ts';
 import { EXIT, parseIntegerOption, parsePassRate, runCommand } from './commands/run.ts';
 import { startCommand } from './commands/start.ts';
 import { InputError } from './errors.ts';
@@ -31,6 +32,19 @@ program
   .action(async (card: string, options) => {
     process.exitCode = await runCommand(card, options);
   });
+
+const keys = program.command('keys').description('Manage the API keys the HTTP API accepts');
+keys
+  .command('create')
+  .description('Create a key and print it (once)')
+  .argument('<name>')
+  .action(keysCreateCommand);
+keys.command('list').description('List keys: id, name, prefix, created, revoked').action(keysListCommand);
+keys
+  .command('revoke')
+  .description('Revoke a key: requests with it get 403')
+  .argument('<id>', 'key id (see pcs keys list)', parseIntegerOption(1, Number.MAX_SAFE_INTEGER))
+  .action(keysRevokeCommand);
 
 try {
   await program.parseAsync(process.argv);

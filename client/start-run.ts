@@ -14,11 +14,29 @@ export type RunOverrides = { models?: string[]; repeat?: number; concurrency?: n
 
 export type StartRunDeps = { db: DrizzleDb; client: Client; taskQueue: string };
 
+/** One invalid run option: its path as a card field (`models[0]`, `repeat`) and what is wrong. */
+export type OverrideIssue = { path: string; message: string };
+
 /** Overrides that would make an invalid card (an unknown provider, a repeat of 0...). */
 export class InvalidOverridesError extends Error {
   override name = 'InvalidOverridesError';
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(readonly issues: OverrideIssue[]) {
+    const problems = issues.map((issue) => `${issue.path}: ${issue.message}`);
     super(`Invalid run options:\n  ${problems.join('\n  ')}`);
+    this.problems = problems;
+  }
+}
+
+/** Temporal did not start the run's workflow (unreachable, unknown search attribute...); the run is failed. */
+export class WorkflowStartError extends Error {
+  override name = 'WorkflowStartError';
+  constructor(
+    readonly runId: string,
+    message: string,
+    cause: unknown,
+  ) {
+    super(message, { cause });
   }
 }
 
@@ -41,6 +59,10 @@ export async function startSuiteRun(
     source: string;
     trigger: RunTrigger;
     overrides?: RunOverrides;
+    /** Run only these matrix indices (e.g. the failed cells of `retryOf`); every cell when absent. */
+    cellIndices?: readonly number[];
+    /** The run whose cells this one repeats; kept in the run's options for the record. */
+    retryOf?: string;
     /** Batch size and history limit; tests and benchmarks set them, everyone else takes the defaults. */
     tuning?: Pick<SuiteRunInput, 'batchSize' | 'maxHistoryEvents'>;
   },
@@ -60,6 +82,8 @@ export async function startSuiteRun(
     models: overrides.models ?? card.models,
     repeat: overrides.repeat ?? card.repeat,
   };
+  const cells = request.cellIndices ? selectedCells(request.cellIndices, cellCount(dims)) : undefined;
+  const totalCells = cells?.length ?? cellCount(dims);
   const input: SuiteRunInput = {
     runId: newRunId(card.name),
     cardName: card.name,
@@ -69,6 +93,7 @@ export async function startSuiteRun(
     timeoutMs: card.timeoutMs,
     noCache: overrides.noCache ?? false,
     trigger: request.trigger,
+    ...(cells ? { cells } : {}),
     ...request.tuning,
   };
   createRun(deps.db, {
@@ -83,19 +108,21 @@ export async function startSuiteRun(
       concurrency: input.concurrency,
       noCache: input.noCache,
       timeoutMs: input.timeoutMs,
+      ...(request.retryOf ? { retryOf: request.retryOf } : {}),
+      ...(cells ? { cells } : {}),
     },
-    totalCells: cellCount(dims),
+    totalCells,
   });
   const handle = await startWorkflow(deps, input).catch((error: unknown) => {
     const message = `Could not start the run's workflow: ${causeChain(error)}`;
     finishRun(deps.db, input.runId, { status: 'failed', error: message });
-    throw new Error(message, { cause: error });
+    throw new WorkflowStartError(input.runId, message, error);
   });
   return {
     runId: input.runId,
     cardId: saved.cardId,
     cardVersion: saved.version,
-    totalCells: cellCount(dims),
+    totalCells,
     handle,
   };
 }
@@ -107,7 +134,19 @@ export function assertValidOverrides(card: Card, overrides: RunOverrides): void 
   if (Object.keys(defined).length === 0) return;
   const problems = findCardProblems({ ...card, ...defined });
   if (problems.length > 0)
-    throw new InvalidOverridesError(problems.map((p) => `${formatPath(p.path)}: ${p.message}`));
+    throw new InvalidOverridesError(problems.map((p) => ({ path: formatPath(p.path), message: p.message })));
+}
+
+/** Distinct matrix indices in ascending order; at least one, each inside the matrix. */
+function selectedCells(indices: readonly number[], total: number): number[] {
+  const bad = indices.find((i) => !Number.isInteger(i) || i < 0 || i >= total);
+  if (bad !== undefined)
+    throw new InvalidOverridesError([
+      { path: 'cellIndices', message: `${bad} is not a cell of this ${total}-cell matrix` },
+    ]);
+  if (indices.length === 0)
+    throw new InvalidOverridesError([{ path: 'cellIndices', message: 'must name at least one cell' }]);
+  return [...new Set(indices)].sort((a, b) => a - b);
 }
 
 function startWorkflow(

@@ -108,7 +108,12 @@ export const results = sqliteTable(
     attempts: integer('attempts').notNull().default(1),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('results_cell_uq').on(t.runId, t.caseIndex, t.model, t.repeat)],
+  (t) => [
+    uniqueIndex('results_cell_uq').on(t.runId, t.caseIndex, t.model, t.repeat),
+    // Pages and event streams read a run's results in id order; progress counts group by model and status.
+    index('results_run_id_idx').on(t.runId, t.id),
+    index('results_run_model_status_idx').on(t.runId, t.model, t.status),
+  ],
 );
 
 export const webhooks = sqliteTable('webhooks', {

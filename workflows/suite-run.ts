@@ -9,8 +9,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SuiteActivities } from '../activities/suite/index.ts';
-import { batchSizeFor, type CellRange, planBatches } from '../core/run/batches.ts';
-import { cellCount, cellsInRange } from '../core/run/cells.ts';
+import { batchSizeFor, type CellRange, cellsOfBatch, planBatches } from '../core/run/batches.ts';
+import { cellCount, cellsPerModel } from '../core/run/cells.ts';
 import {
   addOutcomes,
   initialProgress,
@@ -58,9 +58,9 @@ function cellActivities(input: SuiteRunInput, batchSize: number) {
  * `concurrency` cells in flight. Cancellation stops in-flight model calls and keeps what is stored.
  */
 export async function suiteRun(input: SuiteRunInput): Promise<SuiteRunResult> {
-  const total = cellCount(input.dims);
-  const progress =
-    input.resume?.progress ?? initialProgress([...input.dims.models], total / input.dims.models.length);
+  const total = input.cells?.length ?? cellCount(input.dims);
+  const perModel = input.cells ? cellsPerModel(input.dims, input.cells) : total / input.dims.models.length;
+  const progress = input.resume?.progress ?? initialProgress([...input.dims.models], perModel);
   setHandler(progressQuery, () => progress);
 
   // Not awaited before the first cells: it is bookkeeping, and finish() waits for it.
@@ -68,7 +68,7 @@ export async function suiteRun(input: SuiteRunInput): Promise<SuiteRunResult> {
   setStatus(progress, 'running');
 
   const batchSize = input.batchSize ?? batchSizeFor(total, input.concurrency);
-  const batches = planBatches(total, batchSize);
+  const batches = planBatches(total, batchSize, input.cells);
   let error: string | undefined;
   try {
     const next = await runBatches(input, batches, progress, batchSize);
@@ -135,8 +135,8 @@ async function finish(input: SuiteRunInput, progress: RunProgress, error?: strin
   const status = progress.status;
   const summary = await bookkeeping.finishRun({ runId: input.runId, status, error });
   setStatus(progress, status);
-  const targets = await bookkeeping.listWebhookTargets();
   const event = status === 'completed' ? 'run.completed' : `run.${status}`;
+  const targets = await bookkeeping.listWebhookTargets({ event });
   await Promise.all(
     targets.map((target) =>
       webhooks.deliverRunWebhook({ target, runId: input.runId, event, summary }).catch(() => undefined),
@@ -156,7 +156,7 @@ function runningByModel(
 ): Record<string, number> {
   const running: Record<string, number> = {};
   for (const { range } of inFlight.values()) {
-    for (const cell of cellsInRange(range.start, range.end, input.dims)) {
+    for (const cell of cellsOfBatch(range, input.dims)) {
       running[cell.model] = (running[cell.model] ?? 0) + 1;
     }
   }

@@ -2,8 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { resolveCase } from '../../core/card/cases.ts';
 import type { Card } from '../../core/card/schema.ts';
-import type { CellRange } from '../../core/run/batches.ts';
-import { type CellRef, cellsInRange, type MatrixDims } from '../../core/run/cells.ts';
+import { type CellRange, cellsOfBatch } from '../../core/run/batches.ts';
+import type { CellRef, MatrixDims } from '../../core/run/cells.ts';
 import type { CellOutcome } from '../../core/run/progress.ts';
 import type { DrizzleDb } from '../../db/client.ts';
 import { recordResult, resultOutcomesForCells } from '../../db/queries/results.ts';
@@ -71,7 +71,7 @@ export async function recordCellErrors(
 }
 
 function splitStored(db: DrizzleDb, request: BatchRequest): { stored: CellOutcome[]; pending: CellRef[] } {
-  const cells = cellsInRange(request.range.start, request.range.end, request.dims);
+  const cells = cellsOfBatch(request.range, request.dims);
   const stored = resultOutcomesForCells(
     db,
     request.runId,

@@ -44,7 +44,7 @@ export function createSuiteActivities(deps: SuiteDeps) {
     recordCellErrors: (input: BatchRequest & { message: string }) => recordCellErrors(batchDeps, input),
     markRunRunning: async (input: { runId: string }) => markRunRunning(lifecycleDeps, input),
     finishRun: (input: Parameters<typeof finishRun>[1]) => finishRun(lifecycleDeps, input),
-    listWebhookTargets: async () => listWebhookTargets(lifecycleDeps),
+    listWebhookTargets: async (input?: { event?: string }) => listWebhookTargets(lifecycleDeps, input),
     deliverRunWebhook: (input: {
       target: WebhookTarget;
       runId: string;

@@ -33,9 +33,15 @@ export async function finishRun(
   return summary;
 }
 
-export function listWebhookTargets(deps: LifecycleDeps): WebhookTarget[] {
+/**
+ * Who is told about `event`: every URL from the environment, and each stored webhook subscribed to it.
+ * Without an event (an activity scheduled by an older workflow version) every target is returned, as before.
+ */
+export function listWebhookTargets(deps: LifecycleDeps, input: { event?: string } = {}): WebhookTarget[] {
   const fromEnv = deps.webhooks.secret ? deps.webhooks.urls.map((url) => ({ url })) : [];
-  const stored = listEnabledWebhooks(deps.db).map((w) => ({ url: w.url, webhookId: w.id }));
+  const stored = listEnabledWebhooks(deps.db)
+    .filter((w) => input.event === undefined || w.events.includes(input.event))
+    .map((w) => ({ url: w.url, webhookId: w.id }));
   // A URL configured twice gets one delivery (and one idempotency key), the first configuration's.
   const byUrl = new Map<string, WebhookTarget>();
   for (const target of [...fromEnv, ...stored]) if (!byUrl.has(target.url)) byUrl.set(target.url, target);

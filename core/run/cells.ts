@@ -26,3 +26,26 @@ export function cellsInRange(start: number, end: number, dims: MatrixDims): Cell
   for (let index = start; index < end; index += 1) cells.push(cellAt(index, dims));
   return cells;
 }
+
+/** The position of a cell in the matrix: the inverse of cellAt. Undefined for a model not in the matrix. */
+export function cellIndex(
+  dims: MatrixDims,
+  caseIndex: number,
+  model: string,
+  repeat: number,
+): number | undefined {
+  const modelIndex = dims.models.indexOf(model);
+  if (modelIndex < 0) return undefined;
+  return (caseIndex * dims.models.length + modelIndex) * dims.repeat + repeat;
+}
+
+/** How many of the given matrix cells belong to each model. */
+export function cellsPerModel(dims: MatrixDims, cells: readonly number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const model of dims.models) counts[model] = 0;
+  for (const index of cells) {
+    const { model } = cellAt(index, dims);
+    counts[model] = (counts[model] ?? 0) + 1;
+  }
+  return counts;
+}

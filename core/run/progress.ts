@@ -21,10 +21,19 @@ export function emptyCounts(total = 0): Counts {
   return { total, done: 0, passed: 0, failed: 0, errored: 0, running: 0 };
 }
 
-export function initialProgress(models: string[], cellsPerModel: number): RunProgress {
+/** `cellsPerModel` is one number for a full matrix, or a count per model for a run of selected cells. */
+export function initialProgress(
+  models: string[],
+  cellsPerModel: number | Readonly<Record<string, number>>,
+): RunProgress {
   const perModel: Record<string, Counts> = {};
-  for (const model of models) perModel[model] = emptyCounts(cellsPerModel);
-  return { ...emptyCounts(models.length * cellsPerModel), status: 'queued', perModel };
+  let total = 0;
+  for (const model of models) {
+    const cells = typeof cellsPerModel === 'number' ? cellsPerModel : (cellsPerModel[model] ?? 0);
+    perModel[model] = emptyCounts(cells);
+    total += cells;
+  }
+  return { ...emptyCounts(total), status: 'queued', perModel };
 }
 
 /** Adds finished cells to the totals and to their model's counts. Mutates `progress`. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, asc, desc, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../client.ts';
 import { type Card, type CardVersion, cards, cardVersions } from '../schema.ts';
 
@@ -98,6 +98,85 @@ export function listCardVersions(db: DrizzleDb, cardId: string): CardVersion[] {
 
 export function getCardVersion(db: DrizzleDb, versionId: number): CardVersion | undefined {
   return db.select().from(cardVersions).where(eq(cardVersions.id, versionId)).get();
+}
+
+export interface CardPageQuery {
+  /** Matched case-insensitively anywhere in the name or the description. */
+  search?: string;
+  includeArchived?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** One page of cards, most recently updated first, and how many match in all. */
+export function searchCards(db: DrizzleDb, query: CardPageQuery): { items: Card[]; total: number } {
+  const conditions: SQL[] = [];
+  if (!query.includeArchived) conditions.push(isNull(cards.archivedAt));
+  if (query.search) {
+    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const matches = (column: typeof cards.name | typeof cards.description) =>
+      sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+    conditions.push(or(matches(cards.name), matches(cards.description)) as SQL);
+  }
+  const where = and(...conditions);
+  const items = db
+    .select()
+    .from(cards)
+    .where(where)
+    // rowid: among cards updated in the same millisecond, the one created last comes first.
+    .orderBy(desc(cards.updatedAt), desc(sql`rowid`))
+    .limit(query.limit)
+    .offset(query.offset)
+    .all();
+  const total = db.select({ n: count() }).from(cards).where(where).get()?.n ?? 0;
+  return { items, total };
+}
+
+export type CardVersionHeader = Pick<CardVersion, 'id' | 'version' | 'createdAt' | 'contentHash'>;
+
+/** The version history without sources and specs, newest first. */
+export function listCardVersionHeaders(db: DrizzleDb, cardId: string): CardVersionHeader[] {
+  return db
+    .select({
+      id: cardVersions.id,
+      version: cardVersions.version,
+      createdAt: cardVersions.createdAt,
+      contentHash: cardVersions.contentHash,
+    })
+    .from(cardVersions)
+    .where(eq(cardVersions.cardId, cardId))
+    .orderBy(desc(cardVersions.version))
+    .all();
+}
+
+/** Version `version` (1, 2, ...) of a card. */
+export function getCardVersionByNumber(
+  db: DrizzleDb,
+  cardId: string,
+  version: number,
+): CardVersion | undefined {
+  return db
+    .select()
+    .from(cardVersions)
+    .where(and(eq(cardVersions.cardId, cardId), eq(cardVersions.version, version)))
+    .get();
+}
+
+/**
+ * Hides a card from lists; its versions stay, so runs keep theirs. Archiving an archived card keeps the
+ * first time. Returns the card, or undefined when there is none with this id.
+ */
+export function archiveCard(db: DrizzleDb, id: string): Card | undefined {
+  db.update(cards)
+    .set({ archivedAt: Date.now() })
+    .where(and(eq(cards.id, id), isNull(cards.archivedAt)))
+    .run();
+  return getCard(db, id);
+}
+
+/** Brings an archived card back into lists (storing a card again does this). */
+export function restoreCard(db: DrizzleDb, id: string): void {
+  db.update(cards).set({ archivedAt: null }).where(eq(cards.id, id)).run();
 }
 
 /** A URL-safe slug of the name; a short hash suffix when another card's name maps to the same slug. */

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, max, type SQL, sql } from 'drizzle-orm';
 import { cellKey } from '../../core/run/cells.ts';
 import type { DrizzleDb } from '../client.ts';
 import { type NewResult, type Result, type ResultStatus, results } from '../schema.ts';
@@ -99,19 +99,22 @@ function insertParams(result: ResultInput): Record<(typeof INSERT_COLUMNS)[numbe
   };
 }
 
-export interface ListResultsOptions {
+export interface ResultFilter {
   status?: ResultStatus;
   model?: string;
+  caseName?: string;
+}
+
+export interface ListResultsOptions extends ResultFilter {
   /** Only rows with a larger id: resumes a stream from its last event id. */
   afterId?: number;
   limit: number;
+  offset?: number;
 }
 
 /** In id order, which is the order results were recorded. */
 export function listResults(db: DrizzleDb, runId: string, opts: ListResultsOptions): Result[] {
-  const where: SQL[] = [eq(results.runId, runId)];
-  if (opts.status) where.push(eq(results.status, opts.status));
-  if (opts.model) where.push(eq(results.model, opts.model));
+  const where = resultFilter(runId, opts);
   if (opts.afterId !== undefined) where.push(gt(results.id, opts.afterId));
   return db
     .select()
@@ -119,6 +122,63 @@ export function listResults(db: DrizzleDb, runId: string, opts: ListResultsOptio
     .where(and(...where))
     .orderBy(asc(results.id))
     .limit(opts.limit)
+    .offset(opts.offset ?? 0)
+    .all();
+}
+
+/** How many of the run's results match the filter, across all pages. */
+export function countResults(db: DrizzleDb, runId: string, filter: ResultFilter = {}): number {
+  return (
+    db
+      .select({ n: count() })
+      .from(results)
+      .where(and(...resultFilter(runId, filter)))
+      .get()?.n ?? 0
+  );
+}
+
+function resultFilter(runId: string, filter: ResultFilter): SQL[] {
+  const where: SQL[] = [eq(results.runId, runId)];
+  if (filter.status) where.push(eq(results.status, filter.status));
+  if (filter.model) where.push(eq(results.model, filter.model));
+  if (filter.caseName !== undefined) where.push(eq(results.caseName, filter.caseName));
+  return where;
+}
+
+/** The id of the run's newest result row, 0 when none is stored: a cheap "anything new?" check. */
+export function latestResultId(db: DrizzleDb, runId: string): number {
+  return (
+    db
+      .select({ id: max(results.id) })
+      .from(results)
+      .where(eq(results.runId, runId))
+      .get()?.id ?? 0
+  );
+}
+
+/** Stored results per model and status. */
+export function countResultsByModel(
+  db: DrizzleDb,
+  runId: string,
+): { model: string; status: ResultStatus; n: number }[] {
+  return db
+    .select({ model: results.model, status: results.status, n: count() })
+    .from(results)
+    .where(eq(results.runId, runId))
+    .groupBy(results.model, results.status)
+    .all();
+}
+
+/** The matrix coordinates of the run's cells that failed or errored. */
+export function failedCellsOfRun(
+  db: DrizzleDb,
+  runId: string,
+): { caseIndex: number; model: string; repeat: number }[] {
+  return db
+    .select({ caseIndex: results.caseIndex, model: results.model, repeat: results.repeat })
+    .from(results)
+    .where(and(eq(results.runId, runId), inArray(results.status, ['fail', 'error'])))
+    .orderBy(asc(results.id))
     .all();
 }
 

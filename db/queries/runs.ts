@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from '../client.ts';
-import { type NewRun, type Run, type RunStatus, runs } from '../schema.ts';
+import { type NewRun, type Run, type RunStatus, type RunTrigger, runs } from '../schema.ts';
 
 const ACTIVE: RunStatus[] = ['queued', 'running'];
 
@@ -51,24 +51,38 @@ export function getRun(db: DrizzleDb, id: string): Run | undefined {
   return db.select().from(runs).where(eq(runs.id, id)).get();
 }
 
-export interface ListRunsOptions {
+export interface RunFilter {
   cardId?: string;
   status?: RunStatus;
+  trigger?: RunTrigger;
+}
+
+export interface ListRunsOptions extends RunFilter {
   limit: number;
   offset?: number;
 }
 
 /** Newest first. */
 export function listRuns(db: DrizzleDb, opts: ListRunsOptions): Run[] {
-  const where: SQL[] = [];
-  if (opts.cardId) where.push(eq(runs.cardId, opts.cardId));
-  if (opts.status) where.push(eq(runs.status, opts.status));
   return db
     .select()
     .from(runs)
-    .where(and(...where))
+    .where(runFilter(opts))
     .orderBy(desc(runs.createdAt), desc(runs.id))
     .limit(opts.limit)
     .offset(opts.offset ?? 0)
     .all();
+}
+
+/** How many runs match the filter, across all pages. */
+export function countRuns(db: DrizzleDb, filter: RunFilter): number {
+  return db.select({ n: count() }).from(runs).where(runFilter(filter)).get()?.n ?? 0;
+}
+
+function runFilter(filter: RunFilter): SQL | undefined {
+  const where: SQL[] = [];
+  if (filter.cardId) where.push(eq(runs.cardId, filter.cardId));
+  if (filter.status) where.push(eq(runs.status, filter.status));
+  if (filter.trigger) where.push(eq(runs.trigger, filter.trigger));
+  return and(...where);
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { DrizzleDb } from '../client.ts';
 import {
   type NewWebhookDelivery,
@@ -47,4 +47,72 @@ export function listDeliveries(
 
 export function listEnabledWebhooks(db: DrizzleDb): Webhook[] {
   return db.select().from(webhooks).where(eq(webhooks.enabled, true)).orderBy(asc(webhooks.id)).all();
+}
+
+export type WebhookInput = { url: string; secret: string; events: string[] };
+
+/** A stored webhook as the API shows it: the secret stays in the database. */
+export type PublicWebhook = Omit<Webhook, 'secret'>;
+
+const publicColumns = {
+  id: webhooks.id,
+  url: webhooks.url,
+  events: webhooks.events,
+  enabled: webhooks.enabled,
+  createdAt: webhooks.createdAt,
+};
+
+export function createWebhook(db: DrizzleDb, input: WebhookInput): PublicWebhook {
+  return db
+    .insert(webhooks)
+    .values({ ...input, createdAt: Date.now() })
+    .returning(publicColumns)
+    .get();
+}
+
+/** With its secret: for signing, never for a reply. */
+export function getWebhook(db: DrizzleDb, id: number): Webhook | undefined {
+  return db.select().from(webhooks).where(eq(webhooks.id, id)).get();
+}
+
+/** Oldest first. */
+export function listWebhooks(db: DrizzleDb, page: { limit: number; offset: number }): Paged<PublicWebhook> {
+  const items = db
+    .select(publicColumns)
+    .from(webhooks)
+    .orderBy(asc(webhooks.id))
+    .limit(page.limit)
+    .offset(page.offset)
+    .all();
+  const total = db.select({ n: count() }).from(webhooks).get()?.n ?? 0;
+  return { items, total };
+}
+
+/** Its delivery log stays (webhook_id set to null): it records what was sent. */
+export function deleteWebhook(db: DrizzleDb, id: number): boolean {
+  return db.delete(webhooks).where(eq(webhooks.id, id)).run().changes > 0;
+}
+
+export type Paged<T> = { items: T[]; total: number };
+
+/** Newest first: the log a user reads when a receiver reports trouble. */
+export function listWebhookDeliveries(
+  db: DrizzleDb,
+  webhookId: number,
+  opts: { runId?: string; limit: number; offset: number },
+): Paged<WebhookDelivery> {
+  const where = and(
+    eq(webhookDeliveries.webhookId, webhookId),
+    opts.runId === undefined ? undefined : eq(webhookDeliveries.runId, opts.runId),
+  );
+  const items = db
+    .select()
+    .from(webhookDeliveries)
+    .where(where)
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(opts.limit)
+    .offset(opts.offset)
+    .all();
+  const total = db.select({ n: count() }).from(webhookDeliveries).where(where).get()?.n ?? 0;
+  return { items, total };
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { checkTemporal, checkWorker } from '../../../client/health.ts';
 import type { AppDeps } from '../../app.ts';
+import readinessRoutes from './ready.ts';
 
 const Check = Type.Object({
   ok: Type.Boolean(),
@@ -17,6 +18,7 @@ const HealthReply = Type.Object({
 
 export default async function healthRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const { temporal } = deps;
+  await fastify.register(readinessRoutes, deps);
   fastify.get(
     '/health',
     {
