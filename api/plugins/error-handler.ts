@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { formatPath, type PathSegment } from '../../core/card/path.ts';
+import { formatPath, type PathSegment, pointerToPath } from '../../core/card/path.ts';
 import type { ErrorReply, Issue } from '../schemas/common.ts';
 
 /**
@@ -125,15 +125,6 @@ function validationIssue(part: RequestPart, error: AjvError): Issue {
     return { path: fieldPath(part, [...path, key]), message: 'is not an allowed property' };
   }
   return { path: fieldPath(part, path), message: error.message ?? 'is invalid' };
-}
-
-function pointerToPath(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
 }
 
 function formatBytes(bytes: number): string {

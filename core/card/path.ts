@@ -12,3 +12,13 @@ export function formatPath(path: readonly PathSegment[]): string {
   }
   return out;
 }
+
+/** A JSON Pointer (as in Ajv's instancePath, `/cases/0/name`) as path segments. */
+export function pointerToPath(pointer: string): PathSegment[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
+}

@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { buildCardJsonSchema } from './json-schema.ts';
-import { formatPath, type PathSegment } from './path.ts';
+import { formatPath, type PathSegment, pointerToPath } from './path.ts';
 
 /** One thing wrong with a card value, located by its path; `at: 'key'` points at the key, not its value. */
 export interface CardProblem {
@@ -162,15 +162,6 @@ function suggestion(input: string, candidates: string[]): string | undefined {
   if (candidates.length === 0) return undefined;
   const best = closest(input, candidates);
   return distance(input, best) <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
-}
-
-function pointerToPath(pointer: string): PathSegment[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((s) => (/^(0|[1-9]\d*)$/.test(s) ? Number(s) : s));
 }
 
 function describeSchema(schema: unknown): string {
