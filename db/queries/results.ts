@@ -112,37 +112,94 @@ export interface ListResultsOptions extends ResultFilter {
   offset?: number;
 }
 
-/** In id order, which is the order results were recorded. */
+/**
+ * In id order, which is the order results were recorded. Pages and event streams call this on every
+ * request, so the statement for each combination of filters is prepared once per connection.
+ */
 export function listResults(db: DrizzleDb, runId: string, opts: ListResultsOptions): Result[] {
-  const where = resultFilter(runId, opts);
-  if (opts.afterId !== undefined) where.push(gt(results.id, opts.afterId));
+  const shape = listShape(opts);
+  let byShape = preparedLists.get(db);
+  if (!byShape) {
+    byShape = new Map();
+    preparedLists.set(db, byShape);
+  }
+  let prepared = byShape.get(shape.key);
+  if (!prepared) {
+    prepared = prepareList(db, shape);
+    byShape.set(shape.key, prepared);
+  }
+  return prepared.all({
+    runId,
+    status: opts.status,
+    model: opts.model,
+    caseName: opts.caseName,
+    afterId: opts.afterId,
+    limit: opts.limit,
+    offset: opts.offset ?? 0,
+  });
+}
+
+type ListShape = { key: string; status: boolean; model: boolean; caseName: boolean; afterId: boolean };
+
+function listShape(opts: ResultFilter & { afterId?: number }): ListShape {
+  const shape = {
+    status: opts.status !== undefined,
+    model: opts.model !== undefined,
+    caseName: opts.caseName !== undefined,
+    afterId: opts.afterId !== undefined,
+  };
+  return { ...shape, key: Object.values(shape).map(Number).join('') };
+}
+
+const preparedLists = new WeakMap<DrizzleDb, Map<string, ReturnType<typeof prepareList>>>();
+
+function placeholderFilter(shape: ListShape): SQL[] {
+  const where: SQL[] = [eq(results.runId, sql.placeholder('runId'))];
+  if (shape.status) where.push(eq(results.status, sql.placeholder('status')));
+  if (shape.model) where.push(eq(results.model, sql.placeholder('model')));
+  if (shape.caseName) where.push(eq(results.caseName, sql.placeholder('caseName')));
+  if (shape.afterId) where.push(gt(results.id, sql.placeholder('afterId')));
+  return where;
+}
+
+function prepareList(db: DrizzleDb, shape: ListShape) {
+  const where = placeholderFilter(shape);
   return db
     .select()
     .from(results)
     .where(and(...where))
     .orderBy(asc(results.id))
-    .limit(opts.limit)
-    .offset(opts.offset ?? 0)
-    .all();
+    .limit(sql.placeholder('limit'))
+    .offset(sql.placeholder('offset'))
+    .prepare();
 }
 
-/** How many of the run's results match the filter, across all pages. */
+/** How many of the run's results match the filter, across all pages (prepared once per filter shape). */
 export function countResults(db: DrizzleDb, runId: string, filter: ResultFilter = {}): number {
+  const shape = listShape(filter);
+  let byShape = preparedCounts.get(db);
+  if (!byShape) {
+    byShape = new Map();
+    preparedCounts.set(db, byShape);
+  }
+  let prepared = byShape.get(shape.key);
+  if (!prepared) {
+    prepared = prepareCount(db, shape);
+    byShape.set(shape.key, prepared);
+  }
   return (
-    db
-      .select({ n: count() })
-      .from(results)
-      .where(and(...resultFilter(runId, filter)))
-      .get()?.n ?? 0
+    prepared.get({ runId, status: filter.status, model: filter.model, caseName: filter.caseName })?.n ?? 0
   );
 }
 
-function resultFilter(runId: string, filter: ResultFilter): SQL[] {
-  const where: SQL[] = [eq(results.runId, runId)];
-  if (filter.status) where.push(eq(results.status, filter.status));
-  if (filter.model) where.push(eq(results.model, filter.model));
-  if (filter.caseName !== undefined) where.push(eq(results.caseName, filter.caseName));
-  return where;
+const preparedCounts = new WeakMap<DrizzleDb, Map<string, ReturnType<typeof prepareCount>>>();
+
+function prepareCount(db: DrizzleDb, shape: ListShape) {
+  return db
+    .select({ n: count() })
+    .from(results)
+    .where(and(...placeholderFilter(shape)))
+    .prepare();
 }
 
 /** The id of the run's newest result row, 0 when none is stored: a cheap "anything new?" check. */
