@@ -1,6 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,19 +8,10 @@ import { saveCardVersion } from '../db/queries/cards.ts';
 import { type ResultInput, recordResult } from '../db/queries/results.ts';
 import { createRun, finishRun } from '../db/queries/runs.ts';
 import { buildApi } from './helpers/api.ts';
+import { closedPort } from './helpers/ports.ts';
 import { createSuiteHarness, type SuiteHarness } from './helpers/suite.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** fetch refuses well-known ports such as 1, so take a port that was free a moment ago. */
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
 
 let addressCounter = 0;
 /** A client address of its own, so rate-limit counters (kept in Redis between runs) never collide. */

@@ -1,12 +1,10 @@
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../core/webhook-signature.ts';
 import { createApiKey } from '../db/queries/api-keys.ts';
 import { buildApi } from './helpers/api.ts';
 import { type HttpReceiver, startHttpReceiver } from './helpers/http-receiver.ts';
+import { closedPort } from './helpers/ports.ts';
 import { createSuiteHarness, nextTaskQueue, type SuiteHarness } from './helpers/suite.ts';
 
 const ECHO_CARD = `
@@ -198,13 +196,4 @@ async function deleteEveryWebhook(app: FastifyInstance, auth: { authorization: s
   for (const webhook of list.items as { id: number }[]) {
     await app.inject({ method: 'DELETE', url: `/webhooks/${webhook.id}`, headers: auth });
   }
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
 }

@@ -10,6 +10,7 @@ import {
   WebhookRejectedError,
 } from '../activities/notify/deliver.ts';
 import { signWebhook, verifyWebhookSignature } from '../core/webhook-signature.ts';
+import { closedPort } from './helpers/ports.ts';
 
 const SECRET = 'whsec_test_secret';
 
@@ -54,16 +55,6 @@ beforeEach(() => {
   reply = { status: 204 };
   received = [];
 });
-
-/** fetch refuses well-known ports such as 1, so take a port that was free a moment ago. */
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as AddressInfo;
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
 
 const payload = { runId: 'run_42', card: 'support-triage', passRate: 0.75, previousPassRate: 0.95 };
 

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import Type from 'typebox';
 import { ApiError } from '../../plugins/error-handler.ts';
-import { ErrorReply } from '../../schemas/common.ts';
+import { errorReplies } from '../../schemas/common.ts';
 import { RunParams, RunStatus } from './schemas.ts';
 import { findRun, isActive, type RunRouteDeps, type RunsApp, tags } from './shared.ts';
 
@@ -20,7 +20,7 @@ export function cancelRunRoute(app: RunsApp, deps: RunRouteDeps): void {
         tags,
         summary: 'Cancel a run: in-flight model calls are aborted, stored results are kept',
         params: RunParams,
-        response: { 202: CancelReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply, 409: ErrorReply },
+        response: { 202: CancelReply, ...errorReplies(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { Card } from '../../../core/card/schema.ts';
 import { getCard, getCardVersionByNumber } from '../../../db/queries/cards.ts';
 import { ApiError } from '../../plugins/error-handler.ts';
-import { ErrorReply } from '../../schemas/common.ts';
+import { errorReplies } from '../../schemas/common.ts';
 import { AcceptedRun, StartRunBody } from './schemas.ts';
 import { acceptedReply, type RunRouteDeps, type RunsApp, startRunForApi, tags } from './shared.ts';
 
@@ -16,12 +16,7 @@ export function createRunRoute(app: RunsApp, deps: RunRouteDeps): void {
         body: StartRunBody,
         response: {
           202: AcceptedRun,
-          400: ErrorReply,
-          401: ErrorReply,
-          403: ErrorReply,
-          404: ErrorReply,
-          409: ErrorReply,
-          503: ErrorReply,
+          ...errorReplies(400, 401, 403, 404, 409, 503),
         },
       },
     },

@@ -1,5 +1,5 @@
 import { openRunEventStream } from '../../events/stream.ts';
-import { ErrorReply } from '../../schemas/common.ts';
+import { errorReplies } from '../../schemas/common.ts';
 import { runProgress } from './progress.ts';
 import { EventsHeaders, EventsQuery, RunParams, streamBody } from './schemas.ts';
 import { findRun, type RunRouteDeps, type RunsApp, tags } from './shared.ts';
@@ -24,10 +24,7 @@ export function runEventsRoute(app: RunsApp, deps: RunRouteDeps): void {
         querystring: EventsQuery,
         response: {
           200: streamBody('An event stream', 'text/event-stream'),
-          400: ErrorReply,
-          401: ErrorReply,
-          403: ErrorReply,
-          404: ErrorReply,
+          ...errorReplies(400, 401, 403, 404),
         },
       },
     },

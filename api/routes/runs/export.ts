@@ -1,7 +1,7 @@
 import { type ExportFormat, exportRun } from '../../../core/export/index.ts';
 import { getCard } from '../../../db/queries/cards.ts';
 import { listResults } from '../../../db/queries/results.ts';
-import { ErrorReply } from '../../schemas/common.ts';
+import { errorReplies } from '../../schemas/common.ts';
 import { ExportQuery, RunParams, textBody } from './schemas.ts';
 import { findRun, type RunRouteDeps, type RunsApp, tags } from './shared.ts';
 
@@ -23,10 +23,7 @@ export function exportRunRoute(app: RunsApp, deps: RunRouteDeps): void {
         querystring: ExportQuery,
         response: {
           200: textBody('The export file', ['application/json', 'text/csv', 'application/xml']),
-          400: ErrorReply,
-          401: ErrorReply,
-          403: ErrorReply,
-          404: ErrorReply,
+          ...errorReplies(400, 401, 403, 404),
         },
       },
     },

@@ -1,4 +1,4 @@
-import { ErrorReply } from '../../schemas/common.ts';
+import { errorReplies } from '../../schemas/common.ts';
 import { runLinks } from './links.ts';
 import { runProgress } from './progress.ts';
 import { RunDetail, RunParams } from './schemas.ts';
@@ -13,7 +13,7 @@ export function getRunRoute(app: RunsApp, deps: RunRouteDeps): void {
         tags,
         summary: 'A run: its options, timestamps, summary and progress',
         params: RunParams,
-        response: { 200: RunDetail, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+        response: { 200: RunDetail, ...errorReplies(401, 403, 404) },
       },
     },
     async (request) => {

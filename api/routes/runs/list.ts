@@ -1,5 +1,5 @@
 import { countRuns, listRuns } from '../../../db/queries/runs.ts';
-import { ErrorReply, Page } from '../../schemas/common.ts';
+import { errorReplies, Page } from '../../schemas/common.ts';
 import { Run, RunListQuery } from './schemas.ts';
 import { type RunRouteDeps, type RunsApp, runReply, tags } from './shared.ts';
 
@@ -12,7 +12,7 @@ export function listRunsRoute(app: RunsApp, deps: RunRouteDeps): void {
         tags,
         summary: 'Runs, newest first, filtered by card, status or trigger',
         querystring: RunListQuery,
-        response: { 200: Page(Run), 400: ErrorReply, 401: ErrorReply, 403: ErrorReply },
+        response: { 200: Page(Run), ...errorReplies(400, 401, 403) },
       },
     },
     async (request) => {

@@ -1,5 +1,5 @@
 import { countResults, listResults } from '../../../db/queries/results.ts';
-import { ErrorReply, Page } from '../../schemas/common.ts';
+import { errorReplies, Page } from '../../schemas/common.ts';
 import { Result, ResultListQuery, RunParams } from './schemas.ts';
 import { findRun, type RunRouteDeps, type RunsApp, tags } from './shared.ts';
 
@@ -13,7 +13,7 @@ export function listResultsRoute(app: RunsApp, deps: RunRouteDeps): void {
         summary: "A run's results in the order they were stored, filtered by status, model or case name",
         params: RunParams,
         querystring: ResultListQuery,
-        response: { 200: Page(Result), 400: ErrorReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+        response: { 200: Page(Result), ...errorReplies(400, 401, 403, 404) },
       },
     },
     async (request) => {

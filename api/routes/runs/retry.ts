@@ -4,7 +4,7 @@ import { getCardVersion } from '../../../db/queries/cards.ts';
 import { failedCellsOfRun } from '../../../db/queries/results.ts';
 import type { Run } from '../../../db/schema.ts';
 import { ApiError } from '../../plugins/error-handler.ts';
-import { ErrorReply } from '../../schemas/common.ts';
+import { errorReplies } from '../../schemas/common.ts';
 import { AcceptedRun, RunParams } from './schemas.ts';
 import {
   acceptedReply,
@@ -27,11 +27,7 @@ export function retryRunRoute(app: RunsApp, deps: RunRouteDeps): void {
         params: RunParams,
         response: {
           202: AcceptedRun,
-          401: ErrorReply,
-          403: ErrorReply,
-          404: ErrorReply,
-          409: ErrorReply,
-          503: ErrorReply,
+          ...errorReplies(401, 403, 404, 409, 503),
         },
       },
     },

@@ -11,7 +11,7 @@ import {
   type PublicWebhook,
 } from '../../../db/queries/webhooks.ts';
 import type { AppDeps } from '../../app.ts';
-import { ErrorReply, Page, PageQuery } from '../../schemas/common.ts';
+import { errorReplies, Page, PageQuery } from '../../schemas/common.ts';
 import { pingWebhook } from './ping.ts';
 import {
   CreatedWebhook,
@@ -43,7 +43,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         tags,
         summary: 'Subscribe a URL to run events; a generated secret is shown in this reply only',
         body: CreateWebhookBody,
-        response: { 201: CreatedWebhook, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply },
+        response: { 201: CreatedWebhook, ...errorReplies(400, 401, 403) },
       },
     },
     async (request, reply) => {
@@ -66,7 +66,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         tags,
         summary: 'Stored webhooks, oldest first (secrets are never shown)',
         querystring: PageQuery,
-        response: { 200: Page(Webhook), 401: ErrorReply, 403: ErrorReply },
+        response: { 200: Page(Webhook), ...errorReplies(401, 403) },
       },
     },
     async (request) => {
@@ -83,7 +83,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         tags,
         summary: 'One webhook (its secret is never shown)',
         params: WebhookParams,
-        response: { 200: Webhook, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+        response: { 200: Webhook, ...errorReplies(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -101,7 +101,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         tags,
         summary: 'Stop posting to this webhook (its delivery log is kept)',
         params: WebhookParams,
-        response: { 204: Type.Null(), 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+        response: { 204: Type.Null(), ...errorReplies(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -118,7 +118,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         tags,
         summary: 'Send a signed `ping` event now and report how the receiver answered',
         params: WebhookParams,
-        response: { 200: PingReply, 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+        response: { 200: PingReply, ...errorReplies(401, 403, 404) },
       },
     },
     async (request, reply) => {
@@ -137,7 +137,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         summary: 'Delivery attempts to this webhook, newest first; `runId` narrows to one run',
         params: WebhookParams,
         querystring: DeliveryQuery,
-        response: { 200: Page(Delivery), 401: ErrorReply, 403: ErrorReply, 404: ErrorReply },
+        response: { 200: Page(Delivery), ...errorReplies(401, 403, 404) },
       },
     },
     async (request, reply) => {
