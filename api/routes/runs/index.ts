@@ -4,6 +4,7 @@ import type { AppDeps } from '../../app.ts';
 import { createOpenStreams } from '../../events/open-streams.ts';
 import { createRunEventRelay } from '../../events/relay.ts';
 import { cancelRunRoute } from './cancel.ts';
+import { compareRunsRoute } from './compare.ts';
 import { createRunRoute } from './create.ts';
 import { runEventsRoute } from './events.ts';
 import { exportRunRoute } from './export.ts';
@@ -12,7 +13,7 @@ import { listRunsRoute } from './list.ts';
 import { listResultsRoute } from './results.ts';
 import { retryRunRoute } from './retry.ts';
 
-/** Suite runs: start, list, inspect, cancel, retry the failures, export, and follow live over SSE. */
+/** Suite runs: start, list, inspect, cancel, retry the failures, export, compare, and follow live over SSE. */
 export default async function runRoutes(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const relay = createRunEventRelay({
@@ -36,5 +37,6 @@ export default async function runRoutes(fastify: FastifyInstance, deps: AppDeps)
   cancelRunRoute(app, routeDeps);
   retryRunRoute(app, routeDeps);
   exportRunRoute(app, routeDeps);
+  compareRunsRoute(app, routeDeps);
   runEventsRoute(app, routeDeps);
 }
