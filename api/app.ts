@@ -10,6 +10,7 @@ import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
 import cardRoutes from './routes/cards/index.ts';
 import healthRoutes from './routes/health/index.ts';
+import keyRoutes from './routes/keys/index.ts';
 import modelRoutes from './routes/models/index.ts';
 import runRoutes from './routes/runs/index.ts';
 import webhookRoutes from './routes/webhooks/index.ts';
@@ -36,4 +37,5 @@ export default async function app(fastify: FastifyInstance, deps: AppDeps): Prom
   await fastify.register(runRoutes, { ...deps, prefix: '/runs' });
   await fastify.register(modelRoutes, { ...deps, prefix: '/models' });
   await fastify.register(webhookRoutes, { ...deps, prefix: '/webhooks' });
+  await fastify.register(keyRoutes, { ...deps, prefix: '/keys' });
 }

@@ -37,6 +37,7 @@ async function openapi(fastify: FastifyInstance): Promise<void> {
         { name: 'runs', description: 'Suite runs: start, follow, cancel, export' },
         { name: 'models', description: 'Models available from Ollama' },
         { name: 'webhooks', description: 'Webhook targets and deliveries' },
+        { name: 'keys', description: 'API keys: create (the first one without a key), list, revoke' },
         { name: 'health', description: 'Liveness of the API, Temporal and the worker' },
         { name: 'ops', description: 'Operations: Prometheus metrics' },
       ],

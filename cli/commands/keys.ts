@@ -1,7 +1,13 @@
 import Table from 'cli-table3';
 import { loadConfig } from '../../core/config.ts';
 import { type Db, openDatabase } from '../../db/client.ts';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../db/queries/api-keys.ts';
+import {
+  API_KEY_NAME_MAX_LENGTH,
+  createApiKey,
+  getApiKey,
+  listApiKeys,
+  revokeApiKey,
+} from '../../db/queries/api-keys.ts';
 import { InputError } from '../errors.ts';
 
 /**
@@ -11,7 +17,9 @@ import { InputError } from '../errors.ts';
 export function keysCreateCommand(name: string): void {
   const trimmed = name.trim();
   if (trimmed === '') throw new InputError('The key needs a name, e.g. pcs keys create ci');
-  if (trimmed.length > 100) throw new InputError('The key name must be at most 100 characters');
+  if (trimmed.length > API_KEY_NAME_MAX_LENGTH) {
+    throw new InputError(`The key name must be at most ${API_KEY_NAME_MAX_LENGTH} characters`);
+  }
   withDatabase((database) => {
     const created = createApiKey(database.db, trimmed);
     process.stdout.write(`${created.key}\n`);
@@ -45,7 +53,7 @@ export function keysRevokeCommand(id: number): void {
       process.stdout.write(`Revoked API key ${id}.\n`);
       return;
     }
-    const key = listApiKeys(database.db).find((k) => k.id === id);
+    const key = getApiKey(database.db, id);
     if (!key) throw new InputError(`There is no API key ${id}; see pcs keys list.`);
     throw new InputError(`API key ${id} ("${key.name}") was already revoked at ${isoTime(key.revokedAt)}.`);
   });
