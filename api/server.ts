@@ -4,6 +4,7 @@ import { loadConfig } from '../core/config.ts';
 import { loggerOptions } from '../core/logging.ts';
 import { openDatabase } from '../db/client.ts';
 import app from './app.ts';
+import dashboard from './plugins/dashboard.ts';
 
 /** The only file that listens. Everything the API needs is built here and passed into the app plugin. */
 async function main(): Promise<void> {
@@ -35,8 +36,17 @@ async function main(): Promise<void> {
     redisUrl: config.redisUrl,
     http: config.http,
   });
+  await fastify.register(dashboard, {
+    buildDir: config.ui.buildDir,
+    apiUrl: `http://${loopbackFor(config.api.host)}:${config.api.port}`,
+  });
   closeOnSignals(() => fastify.close());
   await fastify.listen({ host: config.api.host, port: config.api.port });
+}
+
+/** The dashboard calls the API in this same process; a wildcard listen address is reached on loopback. */
+function loopbackFor(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 }
 
 function closeOnSignals(close: () => Promise<void>): void {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import Type, { type Static } from 'typebox';
 
@@ -30,8 +31,12 @@ const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.Optional(Type.String()),
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 1 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
+  PCS_UI_DIR: Type.Optional(Type.String({ minLength: 1 })),
 });
 type Env = Static<typeof EnvSchema>;
+
+/** ui/build of this checkout, wherever the process was started from. */
+const DEFAULT_UI_BUILD_DIR = fileURLToPath(new URL('../ui/build', import.meta.url));
 
 export type Config = {
   dataDir: string;
@@ -47,6 +52,8 @@ export type Config = {
     taskQueue: string;
   };
   api: { host: string; port: number };
+  /** The dashboard's SvelteKit build, served by the API under /ui. */
+  ui: { buildDir: string };
   ollamaHost: string;
   redisUrl: string | undefined;
   webhooks: { urls: string[]; secret: string | undefined };
@@ -110,6 +117,7 @@ function toConfig(env: Env, cwd: string): Config {
       taskQueue: env.PCS_TASK_QUEUE,
     },
     api: { host: env.API_HOST, port: env.API_PORT },
+    ui: { buildDir: env.PCS_UI_DIR ? path.resolve(cwd, env.PCS_UI_DIR) : DEFAULT_UI_BUILD_DIR },
     ollamaHost: env.OLLAMA_HOST,
     redisUrl: env.REDIS_URL,
     webhooks: { urls: splitList(env.WEBHOOK_URLS), secret: env.WEBHOOK_SECRET },

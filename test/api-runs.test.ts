@@ -127,7 +127,7 @@ describe('the runs API', () => {
       expect(body.links).toEqual({
         self: `http://127.0.0.1:3000/runs/${body.runId}`,
         events: `http://127.0.0.1:3000/runs/${body.runId}/events`,
-        dashboard: `http://127.0.0.1:3000/runs/${body.runId}`,
+        dashboard: `http://127.0.0.1:3000/ui/runs/${body.runId}`,
         temporal: `http://127.0.0.1:8233/namespaces/default/workflows/${body.runId}`,
       });
       expect(await waitForEnd(body.runId)).toBe('completed');

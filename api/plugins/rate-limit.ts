@@ -11,9 +11,15 @@ export type RateLimitOptions = {
   http: { rateLimit: { max: number; windowMs: number } };
 };
 
-/** Probes and scrapes must keep answering while a client is being throttled. */
+/**
+ * Probes and scrapes must keep answering while a client is being throttled. Dashboard pages and assets
+ * are exempt too: the API calls a page makes are limited on their own routes.
+ */
 export function isRateLimitExempt(route: string | undefined): boolean {
-  return route === '/metrics' || route === '/health' || (route?.startsWith('/health/') ?? false);
+  if (route === undefined) return false;
+  return (
+    ['/metrics', '/health', '/ui'].includes(route) || route.startsWith('/health/') || route.startsWith('/ui/')
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Config, loadConfig } from '../../core/config.ts';
 import { type Child, startChild, stopChild, writePrefixed } from '../supervisor/child.ts';
+import { ensureDashboardBuilt } from '../supervisor/dashboard-build.ts';
 import { assertPortFree } from '../supervisor/ports.ts';
 import { resolveTemporalCli, startTemporalDevServer } from '../supervisor/temporal-server.ts';
 import { probeHealth, probeTemporal, waitFor } from '../supervisor/wait.ts';
@@ -10,8 +11,8 @@ const WORKER_ENTRY = fileURLToPath(new URL('../../worker/main.ts', import.meta.u
 const API_ENTRY = fileURLToPath(new URL('../../api/server.ts', import.meta.url));
 
 /**
- * `pcs start`: the embedded default on one machine. Starts the Temporal dev server (unless
- * TEMPORAL_ADDRESS names one), the worker and the API, prefixes their logs, and stops them all on
+ * `pcs start`: the embedded default on one machine. Builds the dashboard if needed, starts the Temporal
+ * dev server (unless TEMPORAL_ADDRESS names one), the worker and the API (which serves the dashboard), prefixes their logs, and stops them all on
  * Ctrl+C / SIGTERM or when any of them dies.
  */
 export async function startCommand(): Promise<void> {
@@ -28,6 +29,7 @@ export async function startCommand(): Promise<void> {
   process.once('SIGTERM', () => stopAll(0));
 
   try {
+    await ensureDashboardBuilt(config.ui.buildDir);
     if (!config.temporal.externalAddress) children.push(await startEmbeddedTemporal(config));
     await waitFor(
       'Temporal',
@@ -78,7 +80,11 @@ function healthUrl(config: Config): string {
 
 function printReady(config: Config): void {
   writePrefixed('pcs', 'ready:');
-  writePrefixed('pcs', `  API          http://${config.api.host}:${config.api.port}  (health: /health)`);
+  writePrefixed('pcs', `  Dashboard    http://${config.api.host}:${config.api.port}/ui/`);
+  writePrefixed(
+    'pcs',
+    `  API          http://${config.api.host}:${config.api.port}  (health: /health, docs: /docs)`,
+  );
   writePrefixed('pcs', `  Temporal     ${config.temporal.address}  namespace "${config.temporal.namespace}"`);
   if (!config.temporal.externalAddress) writePrefixed('pcs', `  Temporal UI  ${config.temporal.uiUrl}`);
   writePrefixed('pcs', 'Press Ctrl+C to stop.');

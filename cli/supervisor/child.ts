@@ -14,13 +14,14 @@ export function startChild(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { background?: boolean } = {},
+  options: { background?: boolean; cwd?: string } = {},
 ): Child {
   // A background child has its own process group (a Ctrl+C meant for `pcs run` must not kill the server
   // before the run is cancelled) and its output is dropped.
   const output = options.background ? 'ignore' : 'pipe';
   const child = spawn(command, args, {
     env,
+    cwd: options.cwd,
     stdio: ['ignore', output, output],
     detached: options.background,
   });

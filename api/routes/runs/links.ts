@@ -10,8 +10,7 @@ export function runLinks(deps: Pick<AppDeps, 'http' | 'temporal'>, runId: string
   return {
     self,
     events: `${self}/events`,
-    // The dashboard will serve /runs/:id; until then this is where its page is expected.
-    dashboard: `${deps.http.publicUrl}/runs/${id}`,
+    dashboard: `${deps.http.publicUrl}/ui/runs/${id}`,
     temporal: `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${id}`,
   };
 }
