@@ -40,37 +40,61 @@ export class WorkflowStartError extends Error {
   }
 }
 
-export type StartedRun = {
+export type PreparedRun = {
   runId: string;
   cardId: string;
   cardVersion: number;
   totalCells: number;
+  /** The SuiteRun workflow's input; its workflow id is the run id. */
+  input: SuiteRunInput;
+};
+
+export type StartedRun = Omit<PreparedRun, 'input'> & {
   handle: WorkflowHandleWithFirstExecutionRunId<typeof suiteRun>;
+};
+
+export type RunRequest = {
+  card: Card;
+  source: string;
+  trigger: RunTrigger;
+  overrides?: RunOverrides;
+  /** Run only these matrix indices (e.g. the failed cells of `retryOf`); every cell when absent. */
+  cellIndices?: readonly number[];
+  /** The run whose cells this one repeats; kept in the run's options for the record. */
+  retryOf?: string;
+  /** The Temporal Schedule that starts this run (trigger `schedule`). */
+  scheduleId?: string;
+  /** The run id to use; a new one when absent (a scheduled run derives it from its workflow's id). */
+  runId?: string;
+  /** Compare with the card's baseline when the run ends (and alert on a regression). */
+  judge?: SuiteRunInput['judge'];
+  /** Batch size and history limit; tests and benchmarks set them, everyone else takes the defaults. */
+  tuning?: Pick<SuiteRunInput, 'batchSize' | 'maxHistoryEvents'>;
 };
 
 /**
  * Stores the card as an immutable version (or finds the identical one), records the run and starts its
  * SuiteRun workflow, whose id is the run id. If Temporal refuses the start, the run is marked failed.
  */
-export async function startSuiteRun(
-  deps: StartRunDeps,
-  request: {
-    card: Card;
-    source: string;
-    trigger: RunTrigger;
-    overrides?: RunOverrides;
-    /** Run only these matrix indices (e.g. the failed cells of `retryOf`); every cell when absent. */
-    cellIndices?: readonly number[];
-    /** The run whose cells this one repeats; kept in the run's options for the record. */
-    retryOf?: string;
-    /** Batch size and history limit; tests and benchmarks set them, everyone else takes the defaults. */
-    tuning?: Pick<SuiteRunInput, 'batchSize' | 'maxHistoryEvents'>;
-  },
-): Promise<StartedRun> {
+export async function startSuiteRun(deps: StartRunDeps, request: RunRequest): Promise<StartedRun> {
+  const { input, ...prepared } = prepareRun(deps.db, request);
+  const handle = await startWorkflow(deps, input).catch((error: unknown) => {
+    const message = `Could not start the run's workflow: ${causeChain(error)}`;
+    finishRun(deps.db, input.runId, { status: 'failed', error: message });
+    throw new WorkflowStartError(input.runId, message, error);
+  });
+  return { ...prepared, handle };
+}
+
+/**
+ * Validates the overrides, stores the card version and the run row, and builds the workflow input, without
+ * starting anything: a scheduled run's own workflow starts the SuiteRun as a child.
+ */
+export function prepareRun(db: DrizzleDb, request: RunRequest): PreparedRun {
   const overrides = request.overrides ?? {};
   const card = normalizeCard(request.card);
   assertValidOverrides(card, overrides);
-  const saved = saveCardVersion(deps.db, {
+  const saved = saveCardVersion(db, {
     name: card.name,
     description: card.description ?? '',
     source: request.source,
@@ -85,7 +109,7 @@ export async function startSuiteRun(
   const cells = request.cellIndices ? selectedCells(request.cellIndices, cellCount(dims)) : undefined;
   const totalCells = cells?.length ?? cellCount(dims);
   const input: SuiteRunInput = {
-    runId: newRunId(card.name),
+    runId: request.runId ?? newRunId(card.name),
     cardName: card.name,
     cardVersionId: saved.versionId,
     dims,
@@ -94,9 +118,10 @@ export async function startSuiteRun(
     noCache: overrides.noCache ?? false,
     trigger: request.trigger,
     ...(cells ? { cells } : {}),
+    ...(request.judge ? { judge: request.judge } : {}),
     ...request.tuning,
   };
-  createRun(deps.db, {
+  createRun(db, {
     id: input.runId,
     cardId: saved.cardId,
     cardVersionId: saved.versionId,
@@ -112,19 +137,9 @@ export async function startSuiteRun(
       ...(cells ? { cells } : {}),
     },
     totalCells,
+    ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
   });
-  const handle = await startWorkflow(deps, input).catch((error: unknown) => {
-    const message = `Could not start the run's workflow: ${causeChain(error)}`;
-    finishRun(deps.db, input.runId, { status: 'failed', error: message });
-    throw new WorkflowStartError(input.runId, message, error);
-  });
-  return {
-    runId: input.runId,
-    cardId: saved.cardId,
-    cardVersion: saved.version,
-    totalCells,
-    handle,
-  };
+  return { runId: input.runId, cardId: saved.cardId, cardVersion: saved.version, totalCells, input };
 }
 
 /** The card schema judges the overrides: they must make a card as valid as one written that way. */

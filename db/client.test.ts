@@ -45,6 +45,7 @@ describe('openDatabase', () => {
       'cards',
       'results',
       'runs',
+      'schedules',
       'webhook_deliveries',
       'webhooks',
     ]);

@@ -31,6 +31,8 @@ export const cards = sqliteTable('cards', {
   updatedAt: integer('updated_at').notNull().$defaultFn(now),
   archivedAt: integer('archived_at'),
   latestVersion: integer('latest_version').notNull().default(0),
+  // A run pinned as the card's baseline; null means "the latest completed run of the same version and models".
+  baselineRunId: text('baseline_run_id'),
 });
 
 export const cardVersions = sqliteTable(
@@ -70,11 +72,19 @@ export const runs = sqliteTable(
     totalCells: integer('total_cells').notNull(),
     summary: text('summary', { mode: 'json' }).$type<Record<string, unknown>>(),
     error: text('error'),
+    // The Temporal Schedule that started the run (trigger `schedule`).
+    scheduleId: text('schedule_id'),
+    // How the run compares with its card's baseline: stored when a compared run finishes.
+    verdict: text('verdict', { mode: 'json' }).$type<Record<string, unknown>>(),
     createdAt: createdAt(),
     startedAt: integer('started_at'),
     finishedAt: integer('finished_at'),
   },
-  (t) => [index('runs_card_created_idx').on(t.cardId, t.createdAt), index('runs_status_idx').on(t.status)],
+  (t) => [
+    index('runs_card_created_idx').on(t.cardId, t.createdAt),
+    index('runs_status_idx').on(t.status),
+    index('runs_schedule_created_idx').on(t.scheduleId, t.createdAt),
+  ],
 );
 
 export const results = sqliteTable(
@@ -116,11 +126,16 @@ export const results = sqliteTable(
   ],
 );
 
+export const WEBHOOK_FORMATS = ['json', 'slack', 'discord'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
 export const webhooks = sqliteTable('webhooks', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   url: text('url').notNull(),
   secret: text('secret').notNull(),
   events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  // The body's shape: signed generic JSON, or a Slack / Discord incoming-webhook message.
+  format: text('format', { enum: WEBHOOK_FORMATS }).notNull().default('json'),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
   createdAt: createdAt(),
 });
@@ -149,6 +164,25 @@ export const webhookDeliveries = sqliteTable(
   ],
 );
 
+/**
+ * Our record of each Temporal Schedule (id = the schedule id): which card it runs and with what. Its
+ * timetable, paused state and next runs live in Temporal and are read from there.
+ */
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    id: text('id').primaryKey(),
+    cardId: text('card_id')
+      .notNull()
+      .references(() => cards.id),
+    // What the schedule was created with (cron or interval, timezone, overlap, run options, alerts).
+    spec: text('spec', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [index('schedules_card_idx').on(t.cardId)],
+);
+
 export const apiKeys = sqliteTable('api_keys', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull(),
@@ -168,3 +202,4 @@ export type Webhook = typeof webhooks.$inferSelect;
 export type WebhookDelivery = typeof webhookDeliveries.$inferSelect;
 export type NewWebhookDelivery = typeof webhookDeliveries.$inferInsert;
 export type ApiKey = typeof apiKeys.$inferSelect;
+export type Schedule = typeof schedules.$inferSelect;

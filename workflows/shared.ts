@@ -46,6 +46,11 @@ export type SuiteRunInput = {
   maxHistoryEvents?: number;
   /** Set by the workflow itself when it continues as new. */
   resume?: { nextBatch: number; progress: RunProgress };
+  /**
+   * When present, the finished run is compared with its card's baseline and the verdict stored; a
+   * regression (and, with `alertOnFailure`, a failed run) fires alerts. Scheduled runs set it.
+   */
+  judge?: { alertOnFailure: boolean };
 };
 
 export type SuiteRunResult = { runId: string; status: RunStatus; summary: RunSummary };

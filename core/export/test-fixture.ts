@@ -17,6 +17,8 @@ export function fixtureRun(overrides: Partial<Run> = {}): Run {
     totalCells: 8,
     summary: { total: 8, passed: 5, failed: 2, errored: 1 },
     error: null,
+    scheduleId: null,
+    verdict: null,
     createdAt: Date.UTC(2025, 0, 2, 3, 4, 5),
     startedAt: Date.UTC(2025, 0, 2, 3, 4, 6),
     finishedAt: null,

@@ -58,6 +58,7 @@ const publicColumns = {
   id: webhooks.id,
   url: webhooks.url,
   events: webhooks.events,
+  format: webhooks.format,
   enabled: webhooks.enabled,
   createdAt: webhooks.createdAt,
 };
