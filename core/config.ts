@@ -32,6 +32,9 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 1 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
   PCS_UI_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  PCS_WORKER_METRICS_ADDRESS: Type.Optional(
+    Type.String({ pattern: '^[^\\s]+:\\d+$', description: 'host:port of the worker Prometheus endpoint' }),
+  ),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -54,6 +57,8 @@ export type Config = {
   api: { host: string; port: number };
   /** The dashboard's SvelteKit build, served by the API under /ui. */
   ui: { buildDir: string };
+  /** Where the worker serves the Temporal SDK's Prometheus metrics (`/metrics`); off when undefined. */
+  workerMetricsAddress: string | undefined;
   ollamaHost: string;
   redisUrl: string | undefined;
   webhooks: { urls: string[]; secret: string | undefined };
@@ -66,6 +71,8 @@ export type Config = {
     corsOrigins: string[];
     rateLimit: { max: number; windowMs: number };
   };
+  /** Significance level at which a judged run's drop against its baseline counts as a regression. */
+  regression: { alpha: number };
 };
 
 export class ConfigError extends Error {
@@ -118,6 +125,7 @@ function toConfig(env: Env, cwd: string): Config {
     },
     api: { host: env.API_HOST, port: env.API_PORT },
     ui: { buildDir: env.PCS_UI_DIR ? path.resolve(cwd, env.PCS_UI_DIR) : DEFAULT_UI_BUILD_DIR },
+    workerMetricsAddress: env.PCS_WORKER_METRICS_ADDRESS,
     ollamaHost: env.OLLAMA_HOST,
     redisUrl: env.REDIS_URL,
     webhooks: { urls: splitList(env.WEBHOOK_URLS), secret: env.WEBHOOK_SECRET },
@@ -129,6 +137,7 @@ function toConfig(env: Env, cwd: string): Config {
       corsOrigins: splitList(env.CORS_ORIGINS),
       rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     },
+    regression: { alpha: env.PCS_REGRESSION_ALPHA },
   };
 }
 

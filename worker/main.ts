@@ -1,5 +1,5 @@
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfig } from '../core/config.ts';
+import { DefaultLogger, NativeConnection, Runtime, type TelemetryOptions } from '@temporalio/worker';
+import { type Config, loadConfig } from '../core/config.ts';
 import { createWorker } from './create-worker.ts';
 import { createWorkerDeps } from './deps.ts';
 import { bundleWorkflowsToFile } from './workflow-source.ts';
@@ -7,7 +7,10 @@ import { bundleWorkflowsToFile } from './workflow-source.ts';
 /** The worker process: connects to Temporal and serves the suite task queue until signalled. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  Runtime.install({ logger: new DefaultLogger(temporalLogLevel(config.log.level)) });
+  Runtime.install({
+    logger: new DefaultLogger(temporalLogLevel(config.log.level)),
+    telemetryOptions: telemetryOptions(config),
+  });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const { deps, close } = createWorkerDeps(config);
   try {
@@ -19,11 +22,30 @@ async function main(): Promise<void> {
       workflowBundle: await bundleWorkflowsToFile(config.dataDir),
     });
     console.log(`worker serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
+    if (config.workerMetricsAddress)
+      console.log(`worker metrics on http://${config.workerMetricsAddress}/metrics`);
     await worker.run(); // the Runtime shuts the worker down on SIGINT/SIGTERM
   } finally {
     await close();
     await connection.close();
   }
+}
+
+/**
+ * The Temporal SDK's worker metrics (task slots, poll and schedule-to-start latencies, activity and
+ * workflow outcomes) on a Prometheus endpoint (`temporal_*`, durations in seconds).
+ */
+function telemetryOptions(config: Config): TelemetryOptions | undefined {
+  if (!config.workerMetricsAddress) return undefined;
+  return {
+    metrics: {
+      prometheus: {
+        bindAddress: config.workerMetricsAddress,
+        countersTotalSuffix: true,
+        useSecondsForDurations: true,
+      },
+    },
+  };
 }
 
 function temporalLogLevel(level: string): 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
