@@ -8,6 +8,7 @@ import errorHandler from './plugins/error-handler.ts';
 import metrics from './plugins/metrics.ts';
 import openapi from './plugins/openapi.ts';
 import rateLimit from './plugins/rate-limit.ts';
+import tracing from './plugins/tracing.ts';
 import cardRoutes from './routes/cards/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import keyRoutes from './routes/keys/index.ts';
@@ -22,10 +23,13 @@ export type AppDeps = {
   ollamaHost: string;
   redisUrl: string | undefined;
   http: Config['http'];
+  /** Request spans (api/plugins/tracing.ts), when the process started tracing. */
+  tracing?: boolean;
 };
 
 /** The whole API as a plugin: server.ts listens, tests build it and use app.inject. */
 export default async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
+  if (deps.tracing) await fastify.register(tracing);
   await fastify.register(errorHandler);
   await fastify.register(openapi);
   await fastify.register(cors, deps);

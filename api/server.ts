@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { loadConfig } from '../core/config.ts';
 import { loggerOptions } from '../core/logging.ts';
 import { openDatabase } from '../db/client.ts';
+import { startTracing } from '../telemetry/tracing.ts';
 import app from './app.ts';
 import dashboard from './plugins/dashboard.ts';
 
@@ -15,12 +16,20 @@ async function main(): Promise<void> {
     // Keep-alive and aborted SSE connections must not hold up a shutdown for a minute.
     forceCloseConnections: true,
   });
+  const tracing = config.otlpEndpoint
+    ? startTracing({ serviceName: 'pcs-api', otlpEndpoint: config.otlpEndpoint })
+    : undefined;
   const database = openDatabase(config.dbFile);
   const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    plugins: tracing ? [tracing.plugin] : [],
+  });
   fastify.addHook('onClose', async () => {
     await connection.close();
     database.close();
+    await tracing?.shutdown();
   });
 
   await fastify.register(app, {
@@ -35,6 +44,7 @@ async function main(): Promise<void> {
     ollamaHost: config.ollamaHost,
     redisUrl: config.redisUrl,
     http: config.http,
+    tracing: tracing !== undefined,
   });
   await fastify.register(dashboard, {
     buildDir: config.ui.buildDir,

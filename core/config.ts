@@ -32,6 +32,8 @@ const EnvSchema = Type.Object({
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 1 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
   PCS_UI_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  PCS_REGRESSION_ALPHA: Type.Number({ default: 0.05, exclusiveMinimum: 0, maximum: 0.5 }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   PCS_WORKER_METRICS_ADDRESS: Type.Optional(
     Type.String({ pattern: '^[^\\s]+:\\d+$', description: 'host:port of the worker Prometheus endpoint' }),
   ),
@@ -57,6 +59,8 @@ export type Config = {
   api: { host: string; port: number };
   /** The dashboard's SvelteKit build, served by the API under /ui. */
   ui: { buildDir: string };
+  /** OTLP/HTTP collector base URL (e.g. http://jaeger:4318): traces are exported there; off when undefined. */
+  otlpEndpoint: string | undefined;
   /** Where the worker serves the Temporal SDK's Prometheus metrics (`/metrics`); off when undefined. */
   workerMetricsAddress: string | undefined;
   ollamaHost: string;
@@ -126,6 +130,7 @@ function toConfig(env: Env, cwd: string): Config {
     api: { host: env.API_HOST, port: env.API_PORT },
     ui: { buildDir: env.PCS_UI_DIR ? path.resolve(cwd, env.PCS_UI_DIR) : DEFAULT_UI_BUILD_DIR },
     workerMetricsAddress: env.PCS_WORKER_METRICS_ADDRESS,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
     ollamaHost: env.OLLAMA_HOST,
     redisUrl: env.REDIS_URL,
     webhooks: { urls: splitList(env.WEBHOOK_URLS), secret: env.WEBHOOK_SECRET },

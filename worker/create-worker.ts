@@ -1,4 +1,9 @@
-import { type NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  type NativeConnection,
+  Worker,
+  type WorkerPlugin,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities/index.ts';
 import { WORKFLOWS_PATH } from './workflow-source.ts';
 
@@ -9,6 +14,8 @@ export type WorkerOptions = {
   deps: ActivityDeps;
   /** A pre-built bundle (tests); otherwise the worker bundles workflows/ at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** E.g. tracing (telemetry/tracing.ts); a pre-built bundle must then include its workflow modules. */
+  plugins?: WorkerPlugin[];
 };
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -23,6 +30,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     // Heartbeats carry cancellation to activities; without this they are throttled to 80% of the timeout.
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
+    plugins: options.plugins ?? [],
     ...workflowSource,
   });
 }

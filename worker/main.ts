@@ -1,5 +1,6 @@
 import { DefaultLogger, NativeConnection, Runtime, type TelemetryOptions } from '@temporalio/worker';
 import { type Config, loadConfig } from '../core/config.ts';
+import { startTracing } from '../telemetry/tracing.ts';
 import { createWorker } from './create-worker.ts';
 import { createWorkerDeps } from './deps.ts';
 import { bundleWorkflowsToFile } from './workflow-source.ts';
@@ -11,6 +12,9 @@ async function main(): Promise<void> {
     logger: new DefaultLogger(temporalLogLevel(config.log.level)),
     telemetryOptions: telemetryOptions(config),
   });
+  const tracing = config.otlpEndpoint
+    ? startTracing({ serviceName: 'pcs-worker', otlpEndpoint: config.otlpEndpoint })
+    : undefined;
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const { deps, close } = createWorkerDeps(config);
   try {
@@ -19,7 +23,8 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       deps,
-      workflowBundle: await bundleWorkflowsToFile(config.dataDir),
+      workflowBundle: await bundleWorkflowsToFile(config.dataDir, { tracing: tracing !== undefined }),
+      plugins: tracing ? [tracing.plugin] : [],
     });
     console.log(`worker serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
     if (config.workerMetricsAddress)
@@ -28,6 +33,7 @@ async function main(): Promise<void> {
   } finally {
     await close();
     await connection.close();
+    await tracing?.shutdown();
   }
 }
 

@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Ollama } from 'ollama';
 import type { ChatMessage, ModelAccess } from '../../core/assertions/types.ts';
 import type { CardOptions } from '../../core/card/schema.ts';
@@ -13,7 +14,37 @@ export function ollamaModelName(model: string): string {
   return model.startsWith('ollama:') ? model.slice('ollama:'.length) : model;
 }
 
-export async function generateWithOllama(host: string, request: GenerateRequest): Promise<Generation> {
+const tracer = trace.getTracer('pcs-worker');
+
+/**
+ * One model call, as a client span with the model and token counts (GenAI semantic conventions); a no-op
+ * unless the process started tracing.
+ */
+export function generateWithOllama(host: string, request: GenerateRequest): Promise<Generation> {
+  const model = ollamaModelName(request.model);
+  return tracer.startActiveSpan(
+    `chat ${model}`,
+    { kind: SpanKind.CLIENT, attributes: { 'gen_ai.system': 'ollama', 'gen_ai.request.model': model } },
+    async (span) => {
+      try {
+        const generation = await chatWithOllama(host, request);
+        span.setAttributes({
+          'gen_ai.usage.input_tokens': generation.promptTokens,
+          'gen_ai.usage.output_tokens': generation.completionTokens,
+        });
+        return generation;
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+async function chatWithOllama(host: string, request: GenerateRequest): Promise<Generation> {
   const started = performance.now();
   const { format, ...options } = request.options ?? {};
   const response = await ollamaClient(host, request.signal).chat({
