@@ -2,6 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../core/config.ts';
 import type { DrizzleDb } from '../db/client.ts';
+import { getRun } from '../db/queries/runs.ts';
+import type { ErrorReporter } from '../telemetry/errors.ts';
 import auth from './plugins/auth.ts';
 import cors from './plugins/cors.ts';
 import errorHandler from './plugins/error-handler.ts';
@@ -25,12 +27,17 @@ export type AppDeps = {
   http: Config['http'];
   /** Request spans (api/plugins/tracing.ts), when the process started tracing. */
   tracing?: boolean;
+  /** Where 5xx errors are reported (Sentry), when configured. */
+  errors?: ErrorReporter;
 };
 
 /** The whole API as a plugin: server.ts listens, tests build it and use app.inject. */
 export default async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   if (deps.tracing) await fastify.register(tracing);
-  await fastify.register(errorHandler);
+  await fastify.register(errorHandler, {
+    errors: deps.errors,
+    cardOfRun: (runId) => getRun(deps.db, runId)?.cardId,
+  });
   await fastify.register(openapi);
   await fastify.register(cors, deps);
   await fastify.register(metrics, deps);

@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import { loadConfig } from '../core/config.ts';
 import { loggerOptions } from '../core/logging.ts';
 import { openDatabase } from '../db/client.ts';
+import { startErrorReporting } from '../telemetry/errors.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import app from './app.ts';
 import dashboard from './plugins/dashboard.ts';
@@ -19,6 +20,13 @@ async function main(): Promise<void> {
   const tracing = config.otlpEndpoint
     ? startTracing({ serviceName: 'pcs-api', otlpEndpoint: config.otlpEndpoint })
     : undefined;
+  const errors = config.sentry.dsn
+    ? startErrorReporting({
+        dsn: config.sentry.dsn,
+        serviceName: 'pcs-api',
+        environment: config.sentry.environment,
+      })
+    : undefined;
   const database = openDatabase(config.dbFile);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({
@@ -30,6 +38,7 @@ async function main(): Promise<void> {
     await connection.close();
     database.close();
     await tracing?.shutdown();
+    await errors?.flush();
   });
 
   await fastify.register(app, {
@@ -45,6 +54,7 @@ async function main(): Promise<void> {
     redisUrl: config.redisUrl,
     http: config.http,
     tracing: tracing !== undefined,
+    errors,
   });
   await fastify.register(dashboard, {
     buildDir: config.ui.buildDir,

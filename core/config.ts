@@ -34,6 +34,8 @@ const EnvSchema = Type.Object({
   PCS_UI_DIR: Type.Optional(Type.String({ minLength: 1 })),
   PCS_REGRESSION_ALPHA: Type.Number({ default: 0.05, exclusiveMinimum: 0, maximum: 0.5 }),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SENTRY_DSN: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SENTRY_ENVIRONMENT: Type.Optional(Type.String({ minLength: 1 })),
   PCS_WORKER_METRICS_ADDRESS: Type.Optional(
     Type.String({ pattern: '^[^\\s]+:\\d+$', description: 'host:port of the worker Prometheus endpoint' }),
   ),
@@ -61,6 +63,8 @@ export type Config = {
   ui: { buildDir: string };
   /** OTLP/HTTP collector base URL (e.g. http://jaeger:4318): traces are exported there; off when undefined. */
   otlpEndpoint: string | undefined;
+  /** Sentry: errors of the API and the worker are reported there when `dsn` is set. */
+  sentry: { dsn: string | undefined; environment: string | undefined };
   /** Where the worker serves the Temporal SDK's Prometheus metrics (`/metrics`); off when undefined. */
   workerMetricsAddress: string | undefined;
   ollamaHost: string;
@@ -131,6 +135,7 @@ function toConfig(env: Env, cwd: string): Config {
     ui: { buildDir: env.PCS_UI_DIR ? path.resolve(cwd, env.PCS_UI_DIR) : DEFAULT_UI_BUILD_DIR },
     workerMetricsAddress: env.PCS_WORKER_METRICS_ADDRESS,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/$/, ''),
+    sentry: { dsn: env.SENTRY_DSN, environment: env.SENTRY_ENVIRONMENT },
     ollamaHost: env.OLLAMA_HOST,
     redisUrl: env.REDIS_URL,
     webhooks: { urls: splitList(env.WEBHOOK_URLS), secret: env.WEBHOOK_SECRET },

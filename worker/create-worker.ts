@@ -1,4 +1,5 @@
 import {
+  type ActivityInterceptorsFactory,
   type NativeConnection,
   Worker,
   type WorkerPlugin,
@@ -16,6 +17,8 @@ export type WorkerOptions = {
   workflowBundle?: WorkflowBundleOption;
   /** E.g. tracing (telemetry/tracing.ts); a pre-built bundle must then include its workflow modules. */
   plugins?: WorkerPlugin[];
+  /** E.g. error reporting (worker/error-reporting.ts). */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 };
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -31,6 +34,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     maxHeartbeatThrottleInterval: '1 second',
     defaultHeartbeatThrottleInterval: '1 second',
     plugins: options.plugins ?? [],
+    interceptors: { activity: options.activityInterceptors ?? [] },
     ...workflowSource,
   });
 }

@@ -1,8 +1,11 @@
 import { DefaultLogger, NativeConnection, Runtime, type TelemetryOptions } from '@temporalio/worker';
 import { type Config, loadConfig } from '../core/config.ts';
+import { getRun } from '../db/queries/runs.ts';
+import { startErrorReporting } from '../telemetry/errors.ts';
 import { startTracing } from '../telemetry/tracing.ts';
 import { createWorker } from './create-worker.ts';
 import { createWorkerDeps } from './deps.ts';
+import { reportActivityFailures } from './error-reporting.ts';
 import { bundleWorkflowsToFile } from './workflow-source.ts';
 
 /** The worker process: connects to Temporal and serves the suite task queue until signalled. */
@@ -15,6 +18,13 @@ async function main(): Promise<void> {
   const tracing = config.otlpEndpoint
     ? startTracing({ serviceName: 'pcs-worker', otlpEndpoint: config.otlpEndpoint })
     : undefined;
+  const errors = config.sentry.dsn
+    ? startErrorReporting({
+        dsn: config.sentry.dsn,
+        serviceName: 'pcs-worker',
+        environment: config.sentry.environment,
+      })
+    : undefined;
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const { deps, close } = createWorkerDeps(config);
   try {
@@ -25,6 +35,9 @@ async function main(): Promise<void> {
       deps,
       workflowBundle: await bundleWorkflowsToFile(config.dataDir, { tracing: tracing !== undefined }),
       plugins: tracing ? [tracing.plugin] : [],
+      activityInterceptors: errors
+        ? [reportActivityFailures(errors, (runId) => getRun(deps.db, runId)?.cardId)]
+        : [],
     });
     console.log(`worker serving task queue "${config.temporal.taskQueue}" on ${config.temporal.address}`);
     if (config.workerMetricsAddress)
@@ -34,6 +47,7 @@ async function main(): Promise<void> {
     await close();
     await connection.close();
     await tracing?.shutdown();
+    await errors?.flush();
   }
 }
 

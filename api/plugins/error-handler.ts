@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { formatPath, type PathSegment, pointerToPath } from '../../core/card/path.ts';
+import type { ErrorReporter } from '../../telemetry/errors.ts';
 import type { ErrorReply, Issue } from '../schemas/common.ts';
 
 /**
@@ -48,13 +49,24 @@ type AjvError = {
 
 type ValidationError = FastifyError & { validation: AjvError[]; validationContext?: string };
 
-/** One error handler: 4xx say what was wrong, 5xx are logged and never leak details to the client. */
-async function errorHandler(fastify: FastifyInstance): Promise<void> {
+export type ErrorHandlerOptions = {
+  /** Where 5xx go besides the log (Sentry), with the route and the run or card they were about. */
+  errors?: ErrorReporter;
+  /** The card of a run, for the report's `card` tag. */
+  cardOfRun?: (runId: string) => string | undefined;
+};
+
+/**
+ * One error handler: 4xx say what was wrong, 5xx are logged (and reported) and never leak details to the
+ * client.
+ */
+async function errorHandler(fastify: FastifyInstance, options: ErrorHandlerOptions): Promise<void> {
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     if (isValidationError(error)) return sendValidationError(error, reply);
     const status = statusOf(error);
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
+      options.errors?.capture(error, reportTags(request, status, options));
       const message = error instanceof ApiError && error.expose ? error.message : 'Something went wrong.';
       return send(reply, status, message);
     }
@@ -63,6 +75,23 @@ async function errorHandler(fastify: FastifyInstance): Promise<void> {
   fastify.setNotFoundHandler((request, reply) =>
     send(reply, 404, `No route for ${request.method} ${request.url.split('?')[0]}`),
   );
+}
+
+function reportTags(
+  request: FastifyRequest,
+  status: number,
+  options: ErrorHandlerOptions,
+): Record<string, string | undefined> {
+  const route = request.routeOptions.url ?? 'unmatched';
+  const id = (request.params as { id?: unknown } | undefined)?.id;
+  const runId = route.startsWith('/runs/:id') && typeof id === 'string' ? id : undefined;
+  const cardId = route.startsWith('/cards/:id') && typeof id === 'string' ? id : undefined;
+  return {
+    route: `${request.method} ${route}`,
+    status: String(status),
+    runId,
+    card: cardId ?? (runId ? options.cardOfRun?.(runId) : undefined),
+  };
 }
 
 function send(reply: FastifyReply, status: number, message: string, issues?: Issue[]): FastifyReply {
