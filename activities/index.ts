@@ -1,4 +1,5 @@
 import { createHealthActivities } from './health.ts';
+import { createScheduleActivities } from './schedule/prepare.ts';
 import { createSuiteActivities, type SuiteDeps } from './suite/index.ts';
 
 export type ActivityDeps = SuiteDeps;
@@ -8,5 +9,6 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createHealthActivities(),
     ...createSuiteActivities(deps),
+    ...createScheduleActivities(deps),
   };
 }

@@ -16,6 +16,7 @@ import healthRoutes from './routes/health/index.ts';
 import keyRoutes from './routes/keys/index.ts';
 import modelRoutes from './routes/models/index.ts';
 import runRoutes from './routes/runs/index.ts';
+import scheduleRoutes from './routes/schedules/index.ts';
 import webhookRoutes from './routes/webhooks/index.ts';
 
 /** Everything the API needs, built by server.ts (or a test) and passed in: nothing here reads globals. */
@@ -49,4 +50,5 @@ export default async function app(fastify: FastifyInstance, deps: AppDeps): Prom
   await fastify.register(modelRoutes, { ...deps, prefix: '/models' });
   await fastify.register(webhookRoutes, { ...deps, prefix: '/webhooks' });
   await fastify.register(keyRoutes, { ...deps, prefix: '/keys' });
+  await fastify.register(scheduleRoutes, { ...deps, prefix: '/schedules' });
 }

@@ -5,6 +5,7 @@ import { ConfigError } from '../core/config.ts';
 import { EXPORT_FORMATS } from '../core/export/index.ts';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys.ts';
 import { EXIT, parseIntegerOption, parsePassRate, runCommand } from './commands/run.ts';
+import { registerScheduleCommands } from './commands/schedule.ts';
 import { startCommand } from './commands/start.ts';
 import { InputError } from './errors.ts';
 
@@ -32,6 +33,8 @@ program
   .action(async (card: string, options) => {
     process.exitCode = await runCommand(card, options);
   });
+
+registerScheduleCommands(program.command('schedule'));
 
 const keys = program.command('keys').description('Manage the API keys the HTTP API accepts');
 keys

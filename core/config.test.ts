@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBeUndefined();
   });
 
+  it('reads the regression significance level, 0.05 by default, and refuses one outside (0, 0.5]', () => {
+    expect(loadConfig({}).regression).toEqual({ alpha: 0.05 });
+    expect(loadConfig({ PCS_REGRESSION_ALPHA: '0.01' }).regression.alpha).toBe(0.01);
+    expect(() => loadConfig({ PCS_REGRESSION_ALPHA: '0' })).toThrow(/PCS_REGRESSION_ALPHA/);
+    expect(() => loadConfig({ PCS_REGRESSION_ALPHA: '0.9' })).toThrow(/PCS_REGRESSION_ALPHA/);
+  });
+
   it('refuses webhook URLs without a signing secret', () => {
     expect(() => loadConfig({ WEBHOOK_URLS: 'http://a/hook' })).toThrow(/WEBHOOK_SECRET/);
   });

@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import app from '../api/app.ts';
-import { loadConfig } from '../core/config.ts';
 import type { CellStatus } from '../core/run/progress.ts';
-import { type Db, openDatabase } from '../db/client.ts';
-import { closedPort } from './helpers/ports.ts';
+import type { Db } from '../db/client.ts';
+import { buildDatabaseApi, type DatabaseApi } from './helpers/api.ts';
 import { insertResult, insertRun, storeCard } from './helpers/runs-api.ts';
 
 const cardYaml = (name: string) => `
@@ -26,9 +20,8 @@ const CASES = 24;
  * that never connects (it points at a closed port): no Temporal server is needed.
  */
 describe('GET /runs/:id/compare', () => {
-  let dir: string;
+  let server: DatabaseApi;
   let database: Db;
-  let connection: Connection;
   let api: FastifyInstance;
   const runs = { baseline: '', degraded: '', noisy: '', otherCard: '' };
 
@@ -60,24 +53,8 @@ describe('GET /runs/:id/compare', () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'pcs-compare-'));
-    database = openDatabase(path.join(dir, 'pcs.sqlite'));
-    connection = Connection.lazy({ address: `127.0.0.1:${await closedPort()}` });
-    api = Fastify({ logger: false });
-    await api.register(app, {
-      db: database.db,
-      temporal: {
-        client: new Client({ connection }),
-        namespace: 'default',
-        address: '',
-        taskQueue: 'q',
-        uiUrl: '',
-      },
-      ollamaHost: `http://127.0.0.1:${await closedPort()}`,
-      redisUrl: undefined,
-      http: loadConfig({}).http,
-    });
-    await api.ready();
+    server = await buildDatabaseApi('compare');
+    ({ api, database } = server);
 
     const triage = storeCard(database.db, cardYaml('compare-triage'));
     // The baseline fails only the last case; the degraded candidate breaks the first twelve (one as an
@@ -89,10 +66,7 @@ describe('GET /runs/:id/compare', () => {
   });
 
   afterAll(async () => {
-    await api?.close();
-    await connection?.close();
-    database?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.close();
   });
 
   it('lists the newly failing and passing cases of a degraded run and calls it a regression', async () => {
@@ -155,10 +129,21 @@ describe('GET /runs/:id/compare', () => {
     expect(unknownBaseline.body.message).toBe('No baseline run with id "no-such-baseline".');
   });
 
-  it('answers 400 without a baseline or with an alpha out of range', async () => {
-    const missing = await compare(runs.degraded, '');
-    expect(missing.status).toBe(400);
-    expect(missing.body.issues[0].path).toBe('query.baseline');
+  it("compares with the run's own baseline when none is named", async () => {
+    const { status, body } = await compare(runs.degraded, '');
+    expect(status).toBe(200);
+    expect(body.baseline.id).toBe(runs.baseline);
+    expect(body.verdict).toMatchObject({ verdict: 'regression', alpha: 0.05 });
+  });
+
+  it('answers 404 with what to do when the run has no baseline', async () => {
+    const { status, body } = await compare(runs.otherCard, '');
+    expect(status).toBe(404);
+    expect(body.message).toContain('has no baseline');
+    expect(body.message).toContain('PUT /cards/compare-other/baseline');
+  });
+
+  it('answers 400 with an alpha out of range', async () => {
     const wide = await compare(runs.degraded, `baseline=${runs.baseline}&alpha=0.9`);
     expect(wide.status).toBe(400);
     expect(wide.body.issues[0].path).toBe('query.alpha');

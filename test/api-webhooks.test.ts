@@ -66,7 +66,8 @@ describe('webhooks API', () => {
     const created = res.json();
     expect(created).toMatchObject({
       url: receiver.url,
-      events: ['run.completed', 'run.failed', 'run.cancelled'],
+      events: ['run.completed', 'run.failed', 'run.cancelled', 'run.regression'],
+      format: 'json',
       enabled: true,
     });
     expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
@@ -90,8 +91,33 @@ describe('webhooks API', () => {
     expect(res.body).not.toContain(secret);
   });
 
-  it('rejects a URL that is not http(s), an unknown event and a short secret', async () => {
+  it('takes a Slack or Discord format, lists it, and pings in that format', async () => {
+    const slack = (
+      await create({ url: `${receiver.url}?slack`, format: 'slack', events: ['run.regression'] })
+    ).json();
+    const discord = (await create({ url: `${receiver.url}?discord`, format: 'discord' })).json();
+    expect(slack).toMatchObject({ format: 'slack', events: ['run.regression'] });
+    const listed = (await app.inject({ method: 'GET', url: '/webhooks?limit=200', headers: auth })).json();
+    expect(listed.items.find((w: { id: number }) => w.id === discord.id)).toMatchObject({
+      format: 'discord',
+    });
+
+    await app.inject({ method: 'POST', url: `/webhooks/${slack.id}/test`, headers: auth });
+    await app.inject({ method: 'POST', url: `/webhooks/${discord.id}/test`, headers: auth });
+    const [slackPing, discordPing] = receiver.requests;
+    expect(JSON.parse(slackPing?.body ?? '{}')).toEqual({
+      text: expect.stringContaining(`webhook ${slack.id}`),
+    });
+    expect(JSON.parse(discordPing?.body ?? '{}')).toEqual({
+      content: expect.stringContaining('test message'),
+    });
+    const signature = String(slackPing?.headers['x-pcs-signature']);
+    expect(verifyWebhookSignature(slack.secret, signature, slackPing?.body ?? '')).toBe(true);
+  });
+
+  it('rejects a URL that is not http(s), an unknown event, an unknown format and a short secret', async () => {
     for (const body of [
+      { url: receiver.url, format: 'teams' },
       { url: 'ftp://example.com/hook' },
       { url: 'not a url' },
       { url: receiver.url, events: ['run.exploded'] },

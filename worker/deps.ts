@@ -17,6 +17,8 @@ export function createWorkerDeps(config: Config): { deps: ActivityDeps; close: (
       ollamaHost: config.ollamaHost,
       modelDefaults: { defaultJudge: config.models.judge, defaultEmbedder: config.models.embedder },
       webhooks: config.webhooks,
+      publicUrl: config.http.publicUrl,
+      regressionAlpha: config.regression.alpha,
     },
     close: async () => {
       await Promise.allSettled([cache.close(), events.close()]);

@@ -9,6 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SuiteActivities } from '../activities/suite/index.ts';
+import { judgedRunEvents, statusEvent } from '../core/alerts/events.ts';
 import { batchSizeFor, type CellRange, cellsOfBatch, planBatches } from '../core/run/batches.ts';
 import { cellCount, cellsPerModel } from '../core/run/cells.ts';
 import {
@@ -18,6 +19,7 @@ import {
   type RunStatus,
   setRunning,
 } from '../core/run/progress.ts';
+import type { RunSummary } from '../core/run/summary.ts';
 import { progressQuery, type SuiteRunInput, type SuiteRunResult, searchAttributeKeys } from './shared.ts';
 
 const DEFAULT_MAX_HISTORY_EVENTS = 8_000;
@@ -135,14 +137,31 @@ async function finish(input: SuiteRunInput, progress: RunProgress, error?: strin
   const status = progress.status;
   const summary = await bookkeeping.finishRun({ runId: input.runId, status, error });
   setStatus(progress, status);
-  const event = status === 'completed' ? 'run.completed' : `run.${status}`;
+  // Runs without `judge` schedule exactly what they always did, so their histories replay unchanged.
+  const events = input.judge ? await judgedEvents(input.runId, status, input.judge) : [statusEvent(status)];
+  await Promise.all(events.map((event) => notify(input.runId, event, summary)));
+  return { runId: input.runId, status, summary };
+}
+
+/** A completed judged run is compared with its baseline first; its verdict decides `run.regression`. */
+async function judgedEvents(
+  runId: string,
+  status: RunStatus,
+  judge: NonNullable<SuiteRunInput['judge']>,
+): Promise<string[]> {
+  // A verdict that cannot be reached (retries exhausted) must not keep the run's end from being announced.
+  const outcome =
+    status === 'completed' ? await bookkeeping.judgeRun({ runId }).catch(() => undefined) : undefined;
+  return judgedRunEvents({ status, alertOnFailure: judge.alertOnFailure, verdict: outcome?.verdict });
+}
+
+async function notify(runId: string, event: string, summary: RunSummary): Promise<void> {
   const targets = await bookkeeping.listWebhookTargets({ event });
   await Promise.all(
     targets.map((target) =>
-      webhooks.deliverRunWebhook({ target, runId: input.runId, event, summary }).catch(() => undefined),
+      webhooks.deliverRunWebhook({ target, runId, event, summary }).catch(() => undefined),
     ),
   );
-  return { runId: input.runId, status, summary };
 }
 
 function setStatus(progress: RunProgress, status: RunStatus): void {

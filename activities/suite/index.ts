@@ -6,6 +6,7 @@ import { createGenerator } from '../llm/generate.ts';
 import { ollamaModelAccess } from '../llm/ollama.ts';
 import { type BatchRequest, recordCellErrors, runCellBatch } from './batch.ts';
 import { createCardLoader } from './card-cache.ts';
+import { judgeRun } from './judge.ts';
 import {
   deliverRunWebhook,
   finishRun,
@@ -22,6 +23,10 @@ export type SuiteDeps = {
   ollamaHost: string;
   modelDefaults: ModelDefaults;
   webhooks: LifecycleDeps['webhooks'];
+  /** The API's public base URL, for links to the dashboard in alerts. */
+  publicUrl: string;
+  /** Significance level of regression verdicts (PCS_REGRESSION_ALPHA). */
+  regressionAlpha: number;
   /** Grading models; defaults to the Ollama at ollamaHost. */
   models?: ModelAccess;
 };
@@ -37,13 +42,20 @@ export function createSuiteActivities(deps: SuiteDeps) {
     models: deps.models ?? ollamaModelAccess(deps.ollamaHost),
     modelDefaults: deps.modelDefaults,
   };
-  const lifecycleDeps: LifecycleDeps = { db: deps.db, events: deps.events, webhooks: deps.webhooks };
+  const lifecycleDeps: LifecycleDeps = {
+    db: deps.db,
+    events: deps.events,
+    webhooks: deps.webhooks,
+    publicUrl: deps.publicUrl,
+  };
+  const judgeDeps = { db: deps.db, alpha: deps.regressionAlpha };
   return {
     runCellBatch: (input: BatchRequest & { timeoutMs: number; noCache: boolean }) =>
       runCellBatch(batchDeps, input),
     recordCellErrors: (input: BatchRequest & { message: string }) => recordCellErrors(batchDeps, input),
     markRunRunning: async (input: { runId: string }) => markRunRunning(lifecycleDeps, input),
     finishRun: (input: Parameters<typeof finishRun>[1]) => finishRun(lifecycleDeps, input),
+    judgeRun: async (input: { runId: string }) => judgeRun(judgeDeps, input),
     listWebhookTargets: async (input?: { event?: string }) => listWebhookTargets(lifecycleDeps, input),
     deliverRunWebhook: (input: {
       target: WebhookTarget;

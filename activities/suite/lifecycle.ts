@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
+import { type AlertContext, type AlertFormat, alertBody } from '../../core/alerts/index.ts';
+import { dashboardRunUrl } from '../../core/run/links.ts';
 import type { RunStatus } from '../../core/run/progress.ts';
+import type { RunVerdict } from '../../core/run/run-verdict.ts';
 import { type RunSummary, summarizeResults } from '../../core/run/summary.ts';
 import type { DrizzleDb } from '../../db/client.ts';
+import { getCard } from '../../db/queries/cards.ts';
 import { summaryRowsForRun } from '../../db/queries/results.ts';
 import { getRun, markRunStarted, finishRun as storeRunOutcome } from '../../db/queries/runs.ts';
 import { listEnabledWebhooks, recordDelivery } from '../../db/queries/webhooks.ts';
@@ -13,6 +17,8 @@ export type LifecycleDeps = {
   db: DrizzleDb;
   events: EventPublisher;
   webhooks: { urls: string[]; secret: string | undefined };
+  /** The API's public base URL: alerts link to the run's dashboard page under it. */
+  publicUrl: string;
 };
 
 /** Where a run's end is posted. Secrets stay in the worker: they never enter workflow history. */
@@ -50,18 +56,18 @@ export function listWebhookTargets(deps: LifecycleDeps, input: { event?: string 
 
 /**
  * One delivery attempt, logged; Temporal's retry policy makes the retries durable. A target that can never
- * succeed (no secret, webhook deleted) fails with WebhookRejectedError, which is not retried.
+ * succeed (no secret, webhook deleted) fails with WebhookRejectedError, which is not retried. The body
+ * has the target's format (generic JSON, Slack or Discord) and is signed the same way whatever it is.
  */
 export async function deliverRunWebhook(
   deps: LifecycleDeps,
   input: { target: WebhookTarget; runId: string; event: string; summary: RunSummary },
 ): Promise<void> {
   const { target, runId, event } = input;
-  const secret = secretFor(deps, target);
-  const run = getRun(deps.db, runId);
+  const { secret, format } = signingFor(deps, target);
   const idempotencyKey = createHash('sha256').update(`${runId}\n${event}\n${target.url}`).digest('hex');
   const attemptNumber = Context.current().info.attempt;
-  const payload = { event, runId, card: run?.cardId, status: run?.status, summary: input.summary };
+  const payload = alertBody(format, alertContext(deps, input));
   const attempt = await deliverWebhook({
     url: target.url,
     secret,
@@ -85,12 +91,30 @@ export async function deliverRunWebhook(
   ensureDelivered(attempt, target.url);
 }
 
-function secretFor(deps: LifecycleDeps, target: WebhookTarget): string {
+/** The key a target's bodies are signed with, and the body format it asked for (URLs from the env: JSON). */
+function signingFor(deps: LifecycleDeps, target: WebhookTarget): { secret: string; format: AlertFormat } {
   if (target.webhookId === undefined) {
     if (!deps.webhooks.secret) throw new WebhookRejectedError('WEBHOOK_SECRET is not set');
-    return deps.webhooks.secret;
+    return { secret: deps.webhooks.secret, format: 'json' };
   }
   const stored = listEnabledWebhooks(deps.db).find((w) => w.id === target.webhookId);
   if (!stored) throw new WebhookRejectedError(`webhook ${target.webhookId} no longer exists or is disabled`);
-  return stored.secret;
+  return { secret: stored.secret, format: stored.format };
+}
+
+function alertContext(
+  deps: LifecycleDeps,
+  input: { runId: string; event: string; summary: RunSummary },
+): AlertContext {
+  const run = getRun(deps.db, input.runId);
+  const cardId = run?.cardId ?? '';
+  return {
+    event: input.event,
+    runId: input.runId,
+    card: { id: cardId, name: (run && getCard(deps.db, run.cardId)?.name) ?? cardId },
+    status: run?.status,
+    summary: input.summary,
+    verdict: (run?.verdict as RunVerdict | null | undefined) ?? null,
+    runUrl: dashboardRunUrl(deps.publicUrl, input.runId),
+  };
 }

@@ -35,6 +35,7 @@ async function openapi(fastify: FastifyInstance): Promise<void> {
       tags: [
         { name: 'cards', description: 'Prompt cards and their immutable versions' },
         { name: 'runs', description: 'Suite runs: start, follow, cancel, export' },
+        { name: 'schedules', description: 'Temporal Schedules that run a card on a timetable' },
         { name: 'models', description: 'Models available from Ollama' },
         { name: 'webhooks', description: 'Webhook targets and deliveries' },
         { name: 'keys', description: 'API keys: create (the first one without a key), list, revoke' },

@@ -4,6 +4,7 @@ import {
   type NewWebhookDelivery,
   type Webhook,
   type WebhookDelivery,
+  type WebhookFormat,
   webhookDeliveries,
   webhooks,
 } from '../schema.ts';
@@ -49,7 +50,7 @@ export function listEnabledWebhooks(db: DrizzleDb): Webhook[] {
   return db.select().from(webhooks).where(eq(webhooks.enabled, true)).orderBy(asc(webhooks.id)).all();
 }
 
-export type WebhookInput = { url: string; secret: string; events: string[] };
+export type WebhookInput = { url: string; secret: string; events: string[]; format?: WebhookFormat };
 
 /** A stored webhook as the API shows it: the secret stays in the database. */
 export type PublicWebhook = Omit<Webhook, 'secret'>;

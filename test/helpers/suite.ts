@@ -54,6 +54,8 @@ export async function createSuiteHarness(): Promise<SuiteHarness> {
       ollamaHost: fake.url,
       modelDefaults: {},
       webhooks: { urls: [], secret: undefined },
+      publicUrl: 'http://pcs.test',
+      regressionAlpha: 0.05,
       ...overrides,
     }),
     worker: (overrides) =>

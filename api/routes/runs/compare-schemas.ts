@@ -5,13 +5,21 @@ import { RunStatus } from './schemas.ts';
 const orNull = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const CompareQuery = Type.Object({
-  baseline: Type.String({ minLength: 1, maxLength: 200, description: 'The id of the run to compare with' }),
+  baseline: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      description:
+        "The id of the run to compare with; by default the run's baseline (the one its stored verdict " +
+        "was judged against, else the card's pinned baseline, else the latest completed run of the same " +
+        'card version and models before it)',
+    }),
+  ),
   alpha: Type.Optional(
     Type.Number({
       exclusiveMinimum: 0,
       maximum: 0.5,
-      default: DEFAULT_ALPHA,
-      description: 'Significance level of the verdict',
+      description: `Significance level of the verdict; by default the stored verdict's when comparing with the baseline it was judged against, else ${DEFAULT_ALPHA}`,
     }),
   ),
 });

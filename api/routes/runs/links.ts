@@ -1,3 +1,4 @@
+import { dashboardRunUrl } from '../../../core/run/links.ts';
 import type { AppDeps } from '../../app.ts';
 
 export type RunLinks = { self: string; events: string; dashboard: string; temporal: string };
@@ -10,7 +11,7 @@ export function runLinks(deps: Pick<AppDeps, 'http' | 'temporal'>, runId: string
   return {
     self,
     events: `${self}/events`,
-    dashboard: `${deps.http.publicUrl}/ui/runs/${id}`,
+    dashboard: dashboardRunUrl(deps.http.publicUrl, runId),
     temporal: `${uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${id}`,
   };
 }

@@ -3,6 +3,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { EXPORT_FORMATS } from '../../../core/export/index.ts';
 import { RESULT_STATUSES, RUN_STATUSES, RUN_TRIGGERS } from '../../../db/schema.ts';
 import { PageQuery } from '../../schemas/common.ts';
+import { StoredVerdict } from './verdict-schemas.ts';
 
 const nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const epochMs = (description = 'Epoch milliseconds') => Type.Integer({ description });
@@ -99,6 +100,8 @@ export const Run = Type.Object({
   totalCells: Type.Integer(),
   summary: nullable(RunSummary),
   error: nullable(Type.String()),
+  scheduleId: nullable(Type.String({ description: 'The schedule that started the run' })),
+  verdict: nullable(StoredVerdict),
   createdAt: epochMs(),
   startedAt: nullable(epochMs()),
   finishedAt: nullable(epochMs()),

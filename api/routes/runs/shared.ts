@@ -46,9 +46,13 @@ export function isActive(run: Run): boolean {
   return run.status === 'queued' || run.status === 'running';
 }
 
-/** The stored row as the API shows it (the summary column is stored untyped). */
+/** The stored row as the API shows it (the summary and verdict columns are stored untyped). */
 export function runReply(run: Run): Static<typeof RunSchema> {
-  return { ...run, summary: run.summary as RunSummary | null };
+  return {
+    ...run,
+    summary: run.summary as RunSummary | null,
+    verdict: run.verdict as Static<typeof RunSchema>['verdict'],
+  };
 }
 
 /**

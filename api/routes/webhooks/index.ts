@@ -52,6 +52,7 @@ export default async function webhookRoutes(fastify: FastifyInstance, deps: AppD
         url: request.body.url,
         secret: request.body.secret ?? generated ?? '',
         events: request.body.events ?? [...WEBHOOK_EVENTS],
+        format: request.body.format ?? 'json',
       });
       const body = generated === undefined ? webhook : { ...webhook, secret: generated };
       return reply.status(201).header('location', `/webhooks/${webhook.id}`).send(body);

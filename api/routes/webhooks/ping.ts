@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DeliveryAttempt, deliverWebhook } from '../../../activities/notify/deliver.ts';
+import { pingBody } from '../../../core/alerts/index.ts';
 import type { DrizzleDb } from '../../../db/client.ts';
 import { recordDelivery } from '../../../db/queries/webhooks.ts';
 import type { Webhook } from '../../../db/schema.ts';
@@ -7,13 +8,16 @@ import type { Webhook } from '../../../db/schema.ts';
 /** A user waits on this answer: give up sooner than a run's delivery does. */
 const PING_TIMEOUT_MS = 5000;
 
-/** Sends one signed `ping` now, with no retry, and logs the attempt with the webhook's deliveries. */
+/**
+ * Sends one signed `ping` now, in the webhook's format, with no retry, and logs the attempt with the
+ * webhook's deliveries.
+ */
 export async function pingWebhook(
   db: DrizzleDb,
   webhook: Webhook,
 ): Promise<DeliveryAttempt & { deliveryId: number }> {
   const idempotencyKey = `ping-${randomUUID()}`;
-  const payload = { event: 'ping', webhookId: webhook.id, sentAt: new Date().toISOString() };
+  const payload = pingBody(webhook.format, { webhookId: webhook.id, sentAt: new Date().toISOString() });
   const attempt = await deliverWebhook({
     url: webhook.url,
     secret: webhook.secret,

@@ -1,10 +1,16 @@
 import Type, { type Static } from 'typebox';
+import { WEBHOOK_FORMATS } from '../../../db/schema.ts';
 import { PageQuery } from '../../schemas/common.ts';
 
-/** What a stored webhook can subscribe to: how a run ended. */
-export const WEBHOOK_EVENTS = ['run.completed', 'run.failed', 'run.cancelled'] as const;
+/** What a stored webhook can subscribe to: how a run ended, and a judged run's regression verdict. */
+export const WEBHOOK_EVENTS = ['run.completed', 'run.failed', 'run.cancelled', 'run.regression'] as const;
 
 export const WebhookEvent = Type.Enum([...WEBHOOK_EVENTS]);
+
+const FORMAT_DESCRIPTION =
+  'Body shape: generic JSON, or a Slack or Discord incoming-webhook message; every format is signed';
+
+export const WebhookFormat = Type.Enum([...WEBHOOK_FORMATS], { description: FORMAT_DESCRIPTION });
 
 export const CreateWebhookBody = Type.Object({
   url: Type.String({ format: 'uri', pattern: '^https?://', maxLength: 2048 }),
@@ -18,6 +24,9 @@ export const CreateWebhookBody = Type.Object({
       description: 'HMAC key; a strong one is generated when absent',
     }),
   ),
+  format: Type.Optional(
+    Type.Enum([...WEBHOOK_FORMATS], { default: 'json', description: FORMAT_DESCRIPTION }),
+  ),
 });
 export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
 
@@ -25,6 +34,7 @@ export const Webhook = Type.Object({
   id: Type.Integer(),
   url: Type.String(),
   events: Type.Array(Type.String()),
+  format: WebhookFormat,
   enabled: Type.Boolean(),
   createdAt: Type.Integer({ description: 'Epoch milliseconds' }),
 });

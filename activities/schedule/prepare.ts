@@ -1,0 +1,47 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { CardUnavailableError, latestRunnableVersion } from '../../client/runnable-card.ts';
+import { InvalidOverridesError, prepareRun } from '../../client/start-run.ts';
+import { scheduledRunId } from '../../core/schedule/run-id.ts';
+import type { DrizzleDb } from '../../db/client.ts';
+import type { ScheduledRunArgs } from '../../workflows/scheduled-run.ts';
+import type { SuiteRunInput } from '../../workflows/shared.ts';
+
+export type ScheduleDeps = { db: DrizzleDb };
+
+/** What a scheduled workflow asks for: its schedule's arguments and its own workflow id. */
+export type PrepareScheduledRunInput = ScheduledRunArgs & { workflowId: string };
+
+export type ScheduleActivities = ReturnType<typeof createScheduleActivities>;
+
+export function createScheduleActivities(deps: ScheduleDeps) {
+  return {
+    prepareScheduledRun: async (input: PrepareScheduledRunInput) => prepareScheduledRun(deps.db, input),
+  };
+}
+
+/**
+ * Stores the run a schedule fired, of the card's latest version, and returns its SuiteRun input. The run id
+ * comes from the scheduled workflow's id, so a retry finds the run it stored instead of adding one. A card
+ * that is gone or archived, or options its latest version no longer accepts, fail for good.
+ */
+export function prepareScheduledRun(db: DrizzleDb, input: PrepareScheduledRunInput): SuiteRunInput {
+  try {
+    const { card, version, cardName } = latestRunnableVersion(db, input.cardId);
+    return prepareRun(db, {
+      card,
+      source: version.source,
+      trigger: 'schedule',
+      scheduleId: input.scheduleId,
+      runId: scheduledRunId(cardName, input.workflowId),
+      overrides: input.overrides,
+      judge: { alertOnFailure: input.alertOnFailure },
+    }).input;
+  } catch (error) {
+    if (error instanceof CardUnavailableError || error instanceof InvalidOverridesError)
+      throw ApplicationFailure.nonRetryable(
+        `Schedule ${input.scheduleId} cannot run card "${input.cardId}": ${error.message}`,
+        error.name,
+      );
+    throw error;
+  }
+}

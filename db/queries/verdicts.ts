@@ -1,0 +1,21 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { DrizzleDb } from '../client.ts';
+import { runs } from '../schema.ts';
+
+/**
+ * Stores a run's verdict unless it already has one, and returns the stored verdict: the first judgement
+ * wins, so an activity that runs twice cannot change what alerts were sent about.
+ */
+export function storeRunVerdict(
+  db: DrizzleDb,
+  runId: string,
+  verdict: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  db.update(runs)
+    .set({ verdict })
+    .where(and(eq(runs.id, runId), isNull(runs.verdict)))
+    .run();
+  return (
+    db.select({ verdict: runs.verdict }).from(runs).where(eq(runs.id, runId)).get()?.verdict ?? undefined
+  );
+}
