@@ -22,7 +22,15 @@ import webhookRoutes from './routes/webhooks/index.ts';
 /** Everything the API needs, built by server.ts (or a test) and passed in: nothing here reads globals. */
 export type AppDeps = {
   db: DrizzleDb;
-  temporal: { client: Client; namespace: string; address: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    client: Client;
+    namespace: string;
+    address: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** The scale path's queue for model calls (PCS_LLM_TASK_QUEUE). */
+    llmTaskQueue?: string;
+  };
   ollamaHost: string;
   redisUrl: string | undefined;
   http: Config['http'];

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
       namespace: config.temporal.namespace,
       address: config.temporal.address,
       taskQueue: config.temporal.taskQueue,
+      llmTaskQueue: config.temporal.llmTaskQueue,
       uiUrl: config.temporal.uiUrl,
     },
     ollamaHost: config.ollamaHost,

@@ -12,7 +12,13 @@ import type { suiteRun } from '../workflows/suite-run.ts';
 
 export type RunOverrides = { models?: string[]; repeat?: number; concurrency?: number; noCache?: boolean };
 
-export type StartRunDeps = { db: DrizzleDb; client: Client; taskQueue: string };
+export type StartRunDeps = {
+  db: DrizzleDb;
+  client: Client;
+  taskQueue: string;
+  /** The scale path's queue for model calls (PCS_LLM_TASK_QUEUE). */
+  llmTaskQueue?: string;
+};
 
 /** One invalid run option: its path as a card field (`models[0]`, `repeat`) and what is wrong. */
 export type OverrideIssue = { path: string; message: string };
@@ -66,6 +72,8 @@ export type RunRequest = {
   scheduleId?: string;
   /** The run id to use; a new one when absent (a scheduled run derives it from its workflow's id). */
   runId?: string;
+  /** Model calls on this task queue (the scale path); on the run's own queue when absent. */
+  llmTaskQueue?: string;
   /** Compare with the card's baseline when the run ends (and alert on a regression). */
   judge?: SuiteRunInput['judge'];
   /** Batch size and history limit; tests and benchmarks set them, everyone else takes the defaults. */
@@ -77,7 +85,7 @@ export type RunRequest = {
  * SuiteRun workflow, whose id is the run id. If Temporal refuses the start, the run is marked failed.
  */
 export async function startSuiteRun(deps: StartRunDeps, request: RunRequest): Promise<StartedRun> {
-  const { input, ...prepared } = prepareRun(deps.db, request);
+  const { input, ...prepared } = prepareRun(deps.db, { llmTaskQueue: deps.llmTaskQueue, ...request });
   const handle = await startWorkflow(deps, input).catch((error: unknown) => {
     const message = `Could not start the run's workflow: ${causeChain(error)}`;
     finishRun(deps.db, input.runId, { status: 'failed', error: message });
@@ -119,6 +127,7 @@ export function prepareRun(db: DrizzleDb, request: RunRequest): PreparedRun {
     trigger: request.trigger,
     ...(cells ? { cells } : {}),
     ...(request.judge ? { judge: request.judge } : {}),
+    ...(request.llmTaskQueue ? { llmTaskQueue: request.llmTaskQueue } : {}),
     ...request.tuning,
   };
   createRun(db, {

@@ -16,6 +16,8 @@ const EnvSchema = Type.Object({
   TEMPORAL_UI_PORT: Type.Integer({ default: 8233, minimum: 1, maximum: 65535 }),
   TEMPORAL_UI_URL: Type.Optional(Type.String({ minLength: 1 })),
   PCS_TASK_QUEUE: Type.String({ default: 'pcs-suite', minLength: 1 }),
+  PCS_LLM_TASK_QUEUE: Type.Optional(Type.String({ minLength: 1 })),
+  PCS_WORKER_ROLE: Type.Enum(['all', 'llm'], { default: 'all' }),
   API_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   API_PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
   OLLAMA_HOST: Type.String({ default: 'http://127.0.0.1:11434', pattern: '^https?://' }),
@@ -57,7 +59,11 @@ export type Config = {
     uiPort: number;
     uiUrl: string;
     taskQueue: string;
+    /** Model calls of new runs go to this queue (the scale path); all on `taskQueue` when undefined. */
+    llmTaskQueue: string | undefined;
   };
+  /** `all`: workflows, database activities (and the LLM queue, when set); `llm`: only model calls. */
+  workerRole: 'all' | 'llm';
   api: { host: string; port: number };
   /** The dashboard's SvelteKit build, served by the API under /ui. */
   ui: { buildDir: string };
@@ -99,6 +105,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     throw new ConfigError(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
   const config = toConfig(raw, cwd);
+  if (config.workerRole === 'llm' && !config.temporal.llmTaskQueue) {
+    throw new ConfigError(
+      'Invalid environment:\n  PCS_WORKER_ROLE=llm needs PCS_LLM_TASK_QUEUE (a queue other than PCS_TASK_QUEUE)',
+    );
+  }
   if (config.webhooks.urls.length > 0 && !config.webhooks.secret) {
     throw new ConfigError(
       'Invalid environment:\n  WEBHOOK_URLS is set but WEBHOOK_SECRET is not: webhooks are always signed',
@@ -130,7 +141,9 @@ function toConfig(env: Env, cwd: string): Config {
       uiPort: env.TEMPORAL_UI_PORT,
       uiUrl: env.TEMPORAL_UI_URL ?? `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`,
       taskQueue: env.PCS_TASK_QUEUE,
+      llmTaskQueue: env.PCS_LLM_TASK_QUEUE === env.PCS_TASK_QUEUE ? undefined : env.PCS_LLM_TASK_QUEUE,
     },
+    workerRole: env.PCS_WORKER_ROLE,
     api: { host: env.API_HOST, port: env.API_PORT },
     ui: { buildDir: env.PCS_UI_DIR ? path.resolve(cwd, env.PCS_UI_DIR) : DEFAULT_UI_BUILD_DIR },
     workerMetricsAddress: env.PCS_WORKER_METRICS_ADDRESS,

@@ -6,6 +6,7 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { type ActivityDeps, createActivities } from '../activities/index.ts';
+import { createLlmActivities } from '../activities/suite/index.ts';
 import { WORKFLOWS_PATH } from './workflow-source.ts';
 
 export type WorkerOptions = {
@@ -20,6 +21,27 @@ export type WorkerOptions = {
   /** E.g. error reporting (worker/error-reporting.ts). */
   activityInterceptors?: ActivityInterceptorsFactory[];
 };
+
+/**
+ * A worker of the LLM task queue (the scale path): model calls only, no workflows and no database, so it
+ * can run on a GPU host next to Ollama.
+ */
+export function createLlmWorker(
+  options: Omit<WorkerOptions, 'deps' | 'workflowBundle'> & {
+    deps: Parameters<typeof createLlmActivities>[0];
+  },
+): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: createLlmActivities(options.deps),
+    maxHeartbeatThrottleInterval: '1 second',
+    defaultHeartbeatThrottleInterval: '1 second',
+    plugins: options.plugins ?? [],
+    interceptors: { activity: options.activityInterceptors ?? [] },
+  });
+}
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
   const workflowSource = options.workflowBundle

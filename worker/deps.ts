@@ -19,6 +19,7 @@ export function createWorkerDeps(config: Config): { deps: ActivityDeps; close: (
       webhooks: config.webhooks,
       publicUrl: config.http.publicUrl,
       regressionAlpha: config.regression.alpha,
+      llmTaskQueue: config.temporal.llmTaskQueue,
     },
     close: async () => {
       await Promise.allSettled([cache.close(), events.close()]);

@@ -51,6 +51,11 @@ export type SuiteRunInput = {
    * regression (and, with `alertOnFailure`, a failed run) fires alerts. Scheduled runs set it.
    */
   judge?: { alertOnFailure: boolean };
+  /**
+   * The scale path: model calls run on this task queue (any worker, or a GPU host without the database),
+   * while rendering, grading and storing stay on the run's own queue. Everything on one queue when absent.
+   */
+  llmTaskQueue?: string;
 };
 
 export type SuiteRunResult = { runId: string; status: RunStatus; summary: RunSummary };

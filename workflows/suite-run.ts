@@ -8,12 +8,13 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { SuiteActivities } from '../activities/suite/index.ts';
+import type { LlmActivities, SuiteActivities } from '../activities/suite/index.ts';
 import { judgedRunEvents, statusEvent } from '../core/alerts/events.ts';
 import { batchSizeFor, type CellRange, cellsOfBatch, planBatches } from '../core/run/batches.ts';
 import { cellCount, cellsPerModel } from '../core/run/cells.ts';
 import {
   addOutcomes,
+  type CellOutcome,
   initialProgress,
   type RunProgress,
   type RunStatus,
@@ -43,6 +44,22 @@ const webhooks = proxyActivities<SuiteActivities>({
 /** Cell batches: transient faults are retried with backoff; a batch skips cells it already stored. */
 function cellActivities(input: SuiteRunInput, batchSize: number) {
   return proxyActivities<SuiteActivities>({
+    startToCloseTimeout: batchSize * input.timeoutMs * 3 + 60_000,
+    heartbeatTimeout: '10 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      initialInterval: '1 second',
+      backoffCoefficient: 2,
+      maximumInterval: '30 seconds',
+      maximumAttempts: 6,
+    },
+  });
+}
+
+/** Model calls on the LLM task queue: the same timeouts and retries as a batch, on another queue. */
+function llmActivities(input: SuiteRunInput, batchSize: number, taskQueue: string) {
+  return proxyActivities<LlmActivities>({
+    taskQueue,
     startToCloseTimeout: batchSize * input.timeoutMs * 3 + 60_000,
     heartbeatTimeout: '10 seconds',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -93,7 +110,11 @@ async function runBatches(
   progress: RunProgress,
   batchSize: number,
 ): Promise<number> {
-  const { runCellBatch, recordCellErrors } = cellActivities(input, batchSize);
+  const cells = cellActivities(input, batchSize);
+  const { recordCellErrors } = cells;
+  const runCells = input.llmTaskQueue
+    ? splitBatchRunner(cells, llmActivities(input, batchSize, input.llmTaskQueue))
+    : cells.runCellBatch;
   const maxEvents = input.maxHistoryEvents ?? DEFAULT_MAX_HISTORY_EVENTS;
   const inFlight = new Map<number, { range: CellRange; done: Promise<void> }>();
   let next = input.resume?.nextBatch ?? 0;
@@ -103,7 +124,7 @@ async function runBatches(
     try {
       addOutcomes(
         progress,
-        await runCellBatch({ ...request, timeoutMs: input.timeoutMs, noCache: input.noCache }),
+        await runCells({ ...request, timeoutMs: input.timeoutMs, noCache: input.noCache }),
       );
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -162,6 +183,28 @@ async function notify(runId: string, event: string, summary: RunSummary): Promis
       webhooks.deliverRunWebhook({ target, runId, event, summary }).catch(() => undefined),
     ),
   );
+}
+
+type BatchInput = Parameters<SuiteActivities['runCellBatch']>[0];
+
+/**
+ * The scale path's batch: prompts rendered where the database is, generated on the LLM queue, then graded
+ * and stored back where the database is. Returns every stored outcome of the batch, like runCellBatch.
+ */
+function splitBatchRunner(
+  cells: ReturnType<typeof cellActivities>,
+  llm: ReturnType<typeof llmActivities>,
+): (request: BatchInput) => Promise<CellOutcome[]> {
+  return async (request) => {
+    const { stored, prompts } = await cells.prepareCellPrompts(request);
+    if (prompts.length === 0) return stored;
+    const generations = await llm.generateCells({
+      prompts,
+      timeoutMs: request.timeoutMs,
+      noCache: request.noCache,
+    });
+    return [...stored, ...(await cells.gradeAndStoreCells({ ...request, prompts, generations }))];
+  };
 }
 
 function setStatus(progress: RunProgress, status: RunStatus): void {

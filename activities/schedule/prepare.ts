@@ -6,7 +6,7 @@ import type { DrizzleDb } from '../../db/client.ts';
 import type { ScheduledRunArgs } from '../../workflows/scheduled-run.ts';
 import type { SuiteRunInput } from '../../workflows/shared.ts';
 
-export type ScheduleDeps = { db: DrizzleDb };
+export type ScheduleDeps = { db: DrizzleDb; llmTaskQueue?: string };
 
 /** What a scheduled workflow asks for: its schedule's arguments and its own workflow id. */
 export type PrepareScheduledRunInput = ScheduledRunArgs & { workflowId: string };
@@ -15,7 +15,7 @@ export type ScheduleActivities = ReturnType<typeof createScheduleActivities>;
 
 export function createScheduleActivities(deps: ScheduleDeps) {
   return {
-    prepareScheduledRun: async (input: PrepareScheduledRunInput) => prepareScheduledRun(deps.db, input),
+    prepareScheduledRun: async (input: PrepareScheduledRunInput) => prepareScheduledRun(deps, input),
   };
 }
 
@@ -24,10 +24,10 @@ export function createScheduleActivities(deps: ScheduleDeps) {
  * comes from the scheduled workflow's id, so a retry finds the run it stored instead of adding one. A card
  * that is gone or archived, or options its latest version no longer accepts, fail for good.
  */
-export function prepareScheduledRun(db: DrizzleDb, input: PrepareScheduledRunInput): SuiteRunInput {
+export function prepareScheduledRun(deps: ScheduleDeps, input: PrepareScheduledRunInput): SuiteRunInput {
   try {
-    const { card, version, cardName } = latestRunnableVersion(db, input.cardId);
-    return prepareRun(db, {
+    const { card, version, cardName } = latestRunnableVersion(deps.db, input.cardId);
+    return prepareRun(deps.db, {
       card,
       source: version.source,
       trigger: 'schedule',
@@ -35,6 +35,7 @@ export function prepareScheduledRun(db: DrizzleDb, input: PrepareScheduledRunInp
       runId: scheduledRunId(cardName, input.workflowId),
       overrides: input.overrides,
       judge: { alertOnFailure: input.alertOnFailure },
+      llmTaskQueue: deps.llmTaskQueue,
     }).input;
   } catch (error) {
     if (error instanceof CardUnavailableError || error instanceof InvalidOverridesError)

@@ -44,7 +44,8 @@ export async function runCellBatch(
     for (const cell of pending) {
       const attempt = await runCell(cell, deps, settings).catch(rethrowCancellation(context));
       if ('failure' in attempt) failures.push(attempt.failure);
-      else outcomes.push(await store(deps, request.runId, cell, attempt.result, context.info.attempt));
+      else
+        outcomes.push(await storeCellResult(deps, request.runId, cell, attempt.result, context.info.attempt));
       context.heartbeat();
     }
   } finally {
@@ -65,7 +66,7 @@ export async function recordCellErrors(
   const failure = { transient: true, type: 'retries-exhausted', message: request.message };
   for (const cell of pending) {
     const result = errorResult(cell, resolveCase(card, cell.caseIndex).name, '', failure);
-    outcomes.push(await store(deps, request.runId, cell, result, Context.current().info.attempt));
+    outcomes.push(await storeCellResult(deps, request.runId, cell, result, Context.current().info.attempt));
   }
   return outcomes;
 }
@@ -81,7 +82,8 @@ function splitStored(db: DrizzleDb, request: BatchRequest): { stored: CellOutcom
   return { stored, pending: cells.filter((c) => !storedKeys.has(c.key)) };
 }
 
-async function store(
+/** Stores one cell (a second write of the same cell is a no-op) and announces it when it is new. */
+export async function storeCellResult(
   deps: BatchDeps,
   runId: string,
   cell: CellRef,

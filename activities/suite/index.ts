@@ -15,6 +15,12 @@ import {
   markRunRunning,
   type WebhookTarget,
 } from './lifecycle.ts';
+import {
+  type GenerateCellsRequest,
+  generateCells,
+  gradeAndStoreCells,
+  prepareCellPrompts,
+} from './split-batch.ts';
 
 export type SuiteDeps = {
   db: DrizzleDb;
@@ -27,11 +33,24 @@ export type SuiteDeps = {
   publicUrl: string;
   /** Significance level of regression verdicts (PCS_REGRESSION_ALPHA). */
   regressionAlpha: number;
+  /** The scale path's queue for model calls; scheduled runs send theirs there (PCS_LLM_TASK_QUEUE). */
+  llmTaskQueue?: string;
   /** Grading models; defaults to the Ollama at ollamaHost. */
   models?: ModelAccess;
 };
 
 export type SuiteActivities = ReturnType<typeof createSuiteActivities>;
+
+export type LlmActivities = ReturnType<typeof createLlmActivities>;
+
+/**
+ * What a worker of the LLM task queue serves (PCS_LLM_TASK_QUEUE): model calls only, with the response
+ * cache; it needs neither the database nor the workflows.
+ */
+export function createLlmActivities(deps: Pick<SuiteDeps, 'ollamaHost' | 'cache'>) {
+  const generate = createGenerator({ ollamaHost: deps.ollamaHost, cache: deps.cache });
+  return { generateCells: (input: GenerateCellsRequest) => generateCells({ generate }, input) };
+}
 
 export function createSuiteActivities(deps: SuiteDeps) {
   const batchDeps = {
@@ -53,6 +72,9 @@ export function createSuiteActivities(deps: SuiteDeps) {
     runCellBatch: (input: BatchRequest & { timeoutMs: number; noCache: boolean }) =>
       runCellBatch(batchDeps, input),
     recordCellErrors: (input: BatchRequest & { message: string }) => recordCellErrors(batchDeps, input),
+    prepareCellPrompts: (input: BatchRequest) => prepareCellPrompts(batchDeps, input),
+    gradeAndStoreCells: (input: Parameters<typeof gradeAndStoreCells>[1]) =>
+      gradeAndStoreCells(batchDeps, input),
     markRunRunning: async (input: { runId: string }) => markRunRunning(lifecycleDeps, input),
     finishRun: (input: Parameters<typeof finishRun>[1]) => finishRun(lifecycleDeps, input),
     judgeRun: async (input: { runId: string }) => judgeRun(judgeDeps, input),

@@ -3,7 +3,7 @@ import { gradeOutput } from '../../core/assertions/engine.ts';
 import type { ModelAccess, ModelDefaults } from '../../core/assertions/types.ts';
 import { resolveCase } from '../../core/card/cases.ts';
 import type { Card } from '../../core/card/schema.ts';
-import { renderPrompt } from '../../core/card/template.ts';
+import { type RenderedPrompt, renderPrompt } from '../../core/card/template.ts';
 import type { CellRef } from '../../core/run/cells.ts';
 import type { ResultInput } from '../../db/queries/results.ts';
 import type { GenerateRequest, Generation } from '../llm/types.ts';
@@ -32,56 +32,79 @@ export async function runCell(cell: CellRef, deps: CellDeps, settings: CellSetti
   try {
     const prompt = renderPrompt(settings.card, cell.caseIndex);
     renderedPrompt = prompt.text;
-    return await pRetry(
-      async () => {
-        const signal = AbortSignal.any([settings.signal, AbortSignal.timeout(settings.timeoutMs)]);
-        const request = {
-          model: cell.model,
-          ...prompt,
-          options: settings.card.options,
-          sample: cell.repeat,
-          signal,
-        };
-        const generation = await deps.generate(request, { useCache: settings.useCache });
-        const grade = await gradeOutput(
-          {
-            output: generation.output,
-            prompt: prompt.text,
-            vars: testCase.vars,
-            latencyMs: generation.latencyMs,
-            tokens: { prompt: generation.promptTokens, completion: generation.completionTokens },
-          },
-          testCase.assert,
-          { threshold: testCase.threshold, models: deps.models, signal, ...deps.modelDefaults },
-        );
-        return {
-          result: {
-            ...identity(cell, testCase.name, prompt.text),
-            status: grade.pass ? 'pass' : 'fail',
-            score: grade.score,
-            output: generation.output,
-            assertions: grade.assertions,
-            metrics: grade.metrics,
-            reason: grade.reason,
-            latencyMs: generation.latencyMs,
-            promptTokens: generation.promptTokens,
-            completionTokens: generation.completionTokens,
-            cacheHit: generation.cacheHit,
-          },
-        } satisfies CellAttempt;
-      },
-      {
-        ...QUICK_RETRIES,
-        signal: settings.signal,
-        shouldRetry: ({ error }) => !settings.signal.aborted && classifyCellError(error).transient,
-      },
-    );
+    return await withQuickRetries(settings.signal, async () => {
+      const signal = cellSignal(settings);
+      const generation = await deps.generate(generateRequest(cell, prompt, settings.card, signal), {
+        useCache: settings.useCache,
+      });
+      return { result: await gradeCell(cell, settings.card, prompt, generation, deps, signal) };
+    });
   } catch (error) {
     if (settings.signal.aborted) throw error;
     const failure = classifyCellError(error);
     if (failure.transient) return { failure, renderedPrompt };
     return { result: errorResult(cell, testCase.name, renderedPrompt, failure) };
   }
+}
+
+/** What the model is asked for one cell: the rendered prompt, the card's options, the repeat as a sample. */
+export function generateRequest(
+  cell: CellRef,
+  prompt: RenderedPrompt,
+  card: Card,
+  signal: AbortSignal,
+): GenerateRequest {
+  return { model: cell.model, ...prompt, options: card.options, sample: cell.repeat, signal };
+}
+
+/** The run's cancellation or the card's per-generation timeout, whichever comes first. */
+export function cellSignal(settings: { signal: AbortSignal; timeoutMs: number }): AbortSignal {
+  return AbortSignal.any([settings.signal, AbortSignal.timeout(settings.timeoutMs)]);
+}
+
+/** Retries a cell's work twice, quickly, while its failure is transient and the run is not cancelled. */
+export function withQuickRetries<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  return pRetry(work, {
+    ...QUICK_RETRIES,
+    signal,
+    shouldRetry: ({ error }) => !signal.aborted && classifyCellError(error).transient,
+  });
+}
+
+/** Grades a generation against the case's assertions: the stored result of a generated cell. */
+export async function gradeCell(
+  cell: CellRef,
+  card: Card,
+  prompt: RenderedPrompt,
+  generation: Generation,
+  deps: Pick<CellDeps, 'models' | 'modelDefaults'>,
+  signal: AbortSignal,
+): Promise<CellResult> {
+  const testCase = resolveCase(card, cell.caseIndex);
+  const grade = await gradeOutput(
+    {
+      output: generation.output,
+      prompt: prompt.text,
+      vars: testCase.vars,
+      latencyMs: generation.latencyMs,
+      tokens: { prompt: generation.promptTokens, completion: generation.completionTokens },
+    },
+    testCase.assert,
+    { threshold: testCase.threshold, models: deps.models, signal, ...deps.modelDefaults },
+  );
+  return {
+    ...identity(cell, testCase.name, prompt.text),
+    status: grade.pass ? 'pass' : 'fail',
+    score: grade.score,
+    output: generation.output,
+    assertions: grade.assertions,
+    metrics: grade.metrics,
+    reason: grade.reason,
+    latencyMs: generation.latencyMs,
+    promptTokens: generation.promptTokens,
+    completionTokens: generation.completionTokens,
+    cacheHit: generation.cacheHit,
+  };
 }
 
 export function errorResult(

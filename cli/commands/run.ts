@@ -56,7 +56,12 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   const temporal = await connectForRun(config, (line) => process.stderr.write(`${line}\n`));
   try {
     const started = await startSuiteRun(
-      { db: database.db, client: temporal.client, taskQueue: config.temporal.taskQueue },
+      {
+        db: database.db,
+        client: temporal.client,
+        taskQueue: config.temporal.taskQueue,
+        llmTaskQueue: config.temporal.llmTaskQueue,
+      },
       {
         card,
         source,

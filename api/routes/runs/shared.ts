@@ -65,7 +65,12 @@ export async function startRunForApi(
 ): Promise<StartedRun> {
   try {
     return await startSuiteRun(
-      { db: deps.db, client: deps.temporal.client, taskQueue: deps.temporal.taskQueue },
+      {
+        db: deps.db,
+        client: deps.temporal.client,
+        taskQueue: deps.temporal.taskQueue,
+        llmTaskQueue: deps.temporal.llmTaskQueue,
+      },
       request,
     );
   } catch (error) {

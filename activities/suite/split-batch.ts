@@ -1,0 +1,128 @@
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { resolveCase } from '../../core/card/cases.ts';
+import type { CardOptions } from '../../core/card/schema.ts';
+import { type RenderedPrompt, renderPrompt } from '../../core/card/template.ts';
+import { cellsOfBatch } from '../../core/run/batches.ts';
+import type { CellRef } from '../../core/run/cells.ts';
+import type { CellOutcome } from '../../core/run/progress.ts';
+import { resultOutcomesForCells } from '../../db/queries/results.ts';
+import type { Generation } from '../llm/types.ts';
+import type { BatchDeps, BatchRequest } from './batch.ts';
+import { storeCellResult } from './batch.ts';
+import { type CellFailure, classifyCellError } from './classify.ts';
+import { cellSignal, errorResult, gradeCell, withQuickRetries } from './run-cell.ts';
+
+// The scale path (PCS_LLM_TASK_QUEUE): a batch is prepared and stored where the database lives, and only
+// the model calls run on the LLM task queue, which any worker (or a GPU host without the database) serves.
+
+/** One cell's prompt, rendered where the card is stored, for a worker that has no database. */
+export type CellPrompt = { cell: CellRef; prompt: RenderedPrompt; options: CardOptions | undefined };
+
+export type CellGeneration = { key: string; generation: Generation } | { key: string; failure: CellFailure };
+
+export type GenerateCellsRequest = { prompts: CellPrompt[]; timeoutMs: number; noCache: boolean };
+
+export type LlmDeps = Pick<BatchDeps, 'generate'>;
+
+/**
+ * Database side, first step: the outcomes of the batch's cells already stored, and the rendered prompts of
+ * the others. A prompt that cannot be rendered is stored at once as an error result.
+ */
+export async function prepareCellPrompts(
+  deps: BatchDeps,
+  request: BatchRequest,
+): Promise<{ stored: CellOutcome[]; prompts: CellPrompt[] }> {
+  const card = deps.loadCard(request.cardVersionId);
+  const cells = cellsOfBatch(request.range, request.dims);
+  const keys = cells.map((c) => c.key);
+  const stored = resultOutcomesForCells(deps.db, request.runId, keys);
+  const storedKeys = new Set(stored.map((o) => o.key));
+  const prompts: CellPrompt[] = [];
+  for (const cell of cells.filter((c) => !storedKeys.has(c.key))) {
+    try {
+      prompts.push({ cell, prompt: renderPrompt(card, cell.caseIndex), options: card.options });
+    } catch (error) {
+      const result = errorResult(cell, resolveCase(card, cell.caseIndex).name, '', classifyCellError(error));
+      stored.push(await storeCellResult(deps, request.runId, cell, result, Context.current().info.attempt));
+    }
+  }
+  return { stored, prompts };
+}
+
+/**
+ * LLM side: generates each prompt (quick retries for blips). A permanent failure is returned for the
+ * database side to store; a transient one that outlasts the quick retries fails the activity so Temporal
+ * retries it with backoff (the response cache saves the cells that were already generated).
+ */
+export async function generateCells(deps: LlmDeps, request: GenerateCellsRequest): Promise<CellGeneration[]> {
+  const context = Context.current();
+  const settings = { signal: context.cancellationSignal, timeoutMs: request.timeoutMs };
+  const generations: CellGeneration[] = [];
+  const heartbeat = setInterval(() => context.heartbeat(), 1000);
+  try {
+    for (const { cell, prompt, options } of request.prompts) {
+      generations.push(await generateOne(deps, cell, prompt, options, settings, !request.noCache));
+      context.heartbeat();
+    }
+  } finally {
+    clearInterval(heartbeat);
+  }
+  return generations;
+}
+
+async function generateOne(
+  deps: LlmDeps,
+  cell: CellRef,
+  prompt: RenderedPrompt,
+  options: CardOptions | undefined,
+  settings: { signal: AbortSignal; timeoutMs: number },
+  useCache: boolean,
+): Promise<CellGeneration> {
+  try {
+    const generation = await withQuickRetries(settings.signal, () =>
+      deps.generate(
+        { model: cell.model, ...prompt, options, sample: cell.repeat, signal: cellSignal(settings) },
+        { useCache },
+      ),
+    );
+    return { key: cell.key, generation };
+  } catch (error) {
+    if (settings.signal.aborted) throw new CancelledFailure('Run cancelled');
+    const failure = classifyCellError(error);
+    if (failure.transient)
+      throw ApplicationFailure.retryable(
+        `${cell.key}: ${failure.type}: ${failure.message}`,
+        'TransientCellFailure',
+      );
+    return { key: cell.key, failure };
+  }
+}
+
+/** Database side, last step: grades each generation and stores it (a cell stored meanwhile is skipped). */
+export async function gradeAndStoreCells(
+  deps: BatchDeps,
+  request: BatchRequest & { prompts: CellPrompt[]; generations: CellGeneration[]; timeoutMs: number },
+): Promise<CellOutcome[]> {
+  const context = Context.current();
+  const card = deps.loadCard(request.cardVersionId);
+  const byKey = new Map(request.generations.map((g) => [g.key, g]));
+  const outcomes: CellOutcome[] = [];
+  for (const { cell, prompt } of request.prompts) {
+    const generated = byKey.get(cell.key);
+    if (!generated) continue;
+    const result =
+      'failure' in generated
+        ? errorResult(cell, resolveCase(card, cell.caseIndex).name, prompt.text, generated.failure)
+        : await gradeCell(
+            cell,
+            card,
+            prompt,
+            generated.generation,
+            deps,
+            cellSignal({ ...request, signal: context.cancellationSignal }),
+          );
+    outcomes.push(await storeCellResult(deps, request.runId, cell, result, context.info.attempt));
+  }
+  return outcomes;
+}
