@@ -248,4 +248,53 @@ describe('dashboard in a real browser', () => {
     await page.waitForSelector('text=Deliveries of webhook');
     await screenshot('webhooks');
   });
+
+  it('pins a baseline and shows the pass-rate trend on the card page', async () => {
+    const [first] = runIds;
+    await page.goto(`${base}/ui/cards/e2e-triage`);
+    const caption = await page.locator('#trend-caption').textContent();
+    expect(caption).toContain('pass rate · ollama:llama3.2:3b');
+    await page.locator(`button[name="runId"][value="${first}"]`).click();
+    await page.waitForSelector(`text=Run ${first} is now the baseline.`);
+    expect(await page.getByTestId('baseline').textContent()).toContain('pinned');
+    await screenshot('card-trend-baseline');
+  });
+
+  it('creates a schedule, pauses it with a note, runs it now, and shows the run judged against the baseline', async () => {
+    await page.goto(`${base}/ui/schedules`);
+    await page.getByLabel('Interval (30s, 15m, 1h, 1d)').fill('1h');
+    await page.getByRole('button', { name: 'Create schedule' }).click();
+    await page.waitForSelector('text=/Schedule pcs-e2e-triage-\\w+ created/');
+    const schedule = page.getByTestId('schedule').first();
+    expect(await schedule.textContent()).toMatch(/Next run: \d{4}-\d\d-\d\d/);
+
+    await schedule.getByPlaceholder('why (optional)').fill('e2e pause');
+    await schedule.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForSelector('text=Note: e2e pause');
+    expect(await page.getByTestId('schedule').first().textContent()).toContain('‖ paused');
+
+    await page.getByTestId('schedule').first().getByRole('button', { name: 'Run now' }).click();
+    await page.waitForSelector('text=trigger: done.');
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.getByTestId('schedule').first().locator('tbody tr').first().textContent();
+        },
+        { timeout: 45_000, interval: 1000 },
+      )
+      .toMatch(/completed.*no-change/);
+    await screenshot('schedules');
+
+    await page.getByTestId('schedule').first().locator('tbody tr a').first().click();
+    await page.waitForURL(/\/ui\/runs\//);
+    const verdict = await page.getByTestId('run-verdict').textContent();
+    expect(verdict).toContain('Against the baseline: no-change');
+    expect(verdict).toContain(runIds[0]);
+    await screenshot('run-verdict');
+
+    await page.getByRole('link', { name: 'Compare with the baseline run' }).click();
+    await page.waitForURL(/\/ui\/compare\?/);
+    expect(await page.getByTestId('stored-verdict').textContent()).toContain('no-change');
+  });
 });

@@ -30,9 +30,27 @@ export type Run = {
   totalCells: number;
   summary: Summary | null;
   error: string | null;
+  scheduleId?: string | null;
+  verdict?: StoredVerdict | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
+};
+
+export type VerdictCase = { caseName: string; model: string };
+
+/** How a judged run (a scheduled one) compares with its card's baseline; stored when it ends. */
+export type StoredVerdict = {
+  verdict: 'regression' | 'within-noise' | 'improvement' | 'no-change' | 'insufficient-data' | 'no-baseline';
+  reason: string;
+  judgedAt: number;
+  baselineRunId?: string;
+  pValue?: number | null;
+  test?: string;
+  alpha?: number;
+  passRateDelta?: number;
+  newlyFailing?: VerdictCase[];
+  newlyPassing?: VerdictCase[];
 };
 
 export type RunDetail = Run & { progress: Progress; links: RunLinks };
@@ -84,7 +102,14 @@ export type CardDetail = { card: CardSummary; latest: CardVersion; versions: Car
 
 export type Model = { id: string; provider: 'ollama' | 'echo'; name: string; parameterSize?: string };
 
-export type Webhook = { id: number; url: string; events: string[]; enabled: boolean; createdAt: number };
+export type Webhook = {
+  id: number;
+  url: string;
+  events: string[];
+  format?: 'json' | 'slack' | 'discord';
+  enabled: boolean;
+  createdAt: number;
+};
 
 export type Delivery = {
   id: number;
@@ -109,4 +134,38 @@ export type ApiKey = {
   prefix: string;
   createdAt: number;
   revokedAt: number | null;
+};
+
+export type TrendPoint = {
+  runId: string;
+  createdAt: number;
+  passRate: number;
+  perModel: Record<string, number>;
+  metrics: Record<string, number>;
+  verdict?: string;
+};
+
+export type ScheduleRun = {
+  id: string;
+  status: RunStatus;
+  passRate: number | null;
+  createdAt: number;
+  finishedAt: number | null;
+  verdict: StoredVerdict | null;
+};
+
+export type Schedule = {
+  id: string;
+  cardId: string;
+  cardName: string;
+  cron: string[] | null;
+  every: string | null;
+  timezone: string;
+  overlap: string;
+  overrides: { models?: string[]; repeat?: number; concurrency?: number; noCache?: boolean };
+  alertOnFailure: boolean;
+  createdAt: number;
+  state: { paused: boolean; note: string | null; nextActionTimes: number[]; actionsTaken: number } | null;
+  lastRuns: ScheduleRun[];
+  links: { self: string; temporal: string };
 };

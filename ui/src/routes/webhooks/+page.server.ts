@@ -3,7 +3,8 @@ import { ApiFailure, actionFailure, api } from '$lib/server/api.ts';
 import type { Delivery, Page, Webhook } from '$lib/types.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-const EVENTS = ['run.completed', 'run.failed', 'run.cancelled'];
+const EVENTS = ['run.completed', 'run.failed', 'run.cancelled', 'run.regression'];
+const FORMATS = ['json', 'slack', 'discord'];
 
 /** Webhooks need a key even to list (their URLs can be private); without one the page says so. */
 export const load = (async ({ cookies, url }) => {
@@ -13,10 +14,10 @@ export const load = (async ({ cookies, url }) => {
     const deliveries = open
       ? (await api<Page<Delivery>>(cookies, `/webhooks/${open}/deliveries?limit=50`)).items
       : [];
-    return { webhooks: hooks.items, problem: null, open, deliveries, events: EVENTS };
+    return { webhooks: hooks.items, problem: null, open, deliveries, events: EVENTS, formats: FORMATS };
   } catch (failure) {
     if (!(failure instanceof ApiFailure)) throw failure;
-    return { webhooks: [], problem: failure.message, open, deliveries: [], events: EVENTS };
+    return { webhooks: [], problem: failure.message, open, deliveries: [], events: EVENTS, formats: FORMATS };
   }
 }) satisfies PageServerLoad;
 
@@ -25,7 +26,12 @@ export const actions = {
     const form = await request.formData();
     const events = form.getAll('events').map(String);
     const secret = String(form.get('secret') ?? '').trim();
-    const body = { url: String(form.get('url') ?? '').trim(), events, ...(secret ? { secret } : {}) };
+    const body = {
+      url: String(form.get('url') ?? '').trim(),
+      events,
+      format: String(form.get('format') ?? 'json'),
+      ...(secret ? { secret } : {}),
+    };
     try {
       const created = await api<Webhook & { secret?: string }>(cookies, '/webhooks', {
         method: 'POST',
