@@ -15,13 +15,15 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { buildApi } from './helpers/api.ts';
+import { closedPort } from './helpers/ports.ts';
 import { insertResult, insertRun, storeCard } from './helpers/runs-api.ts';
 import { createSuiteHarness, type SuiteHarness } from './helpers/suite.ts';
+import { killHard, spawnWorker, type WorkerProcess } from './helpers/worker-process.ts';
 
 /**
  * What the monitoring stack queries must be what the code exports. Every metric (and label) named in the
- * Grafana dashboards and the Prometheus alert rules is looked up in the API's real /metrics output, and the
- * Prometheus files pass promtool (Debian's `prometheus` package).
+ * Grafana dashboards and the Prometheus alert rules is looked up in the real /metrics output of the API and
+ * of a worker process that ran a suite, and the Prometheus files pass promtool (Debian's `prometheus` package).
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -150,6 +152,13 @@ function readPromql(expr: string): { selectors: Selector[]; groupingLabels: stri
 
 type Exposition = { families: Set<string>; samples: Map<string, Record<string, string>[]> };
 
+function merge(a: Exposition, b: Exposition): Exposition {
+  return {
+    families: new Set([...a.families, ...b.families]),
+    samples: new Map([...a.samples, ...b.samples]),
+  };
+}
+
 function parseExposition(text: string): Exposition {
   const families = new Set<string>();
   const samples = new Map<string, Record<string, string>[]>();
@@ -186,7 +195,7 @@ function problemsOf(query: Query, exported: Exposition): string[] {
     }
     const series = exported.samples.get(metric);
     if (!series && !exported.families.has(metric)) {
-      problems.push(`${metric} is not exported by the API`);
+      problems.push(`${metric} is exported by neither the API nor the worker`);
       continue;
     }
     for (const labels of series ?? []) for (const label of Object.keys(labels)) knownLabels.add(label);
@@ -229,12 +238,35 @@ describe('monitoring config names only what the code exports', () => {
     await app.inject({ method: 'GET', url: '/health/live' });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
-    exported = parseExposition(res.body);
+    exported = merge(parseExposition(res.body), parseExposition(await workerMetricsAfterOneRun()));
   });
   afterAll(async () => {
+    if (worker) await killHard(worker);
     await app?.close();
     await h?.close();
   });
+
+  let worker: WorkerProcess | undefined;
+
+  /** The real worker process's Temporal SDK metrics, once it has run a workflow and its activities. */
+  async function workerMetricsAfterOneRun(): Promise<string> {
+    const address = `127.0.0.1:${await closedPort()}`;
+    worker = spawnWorker({
+      TEMPORAL_ADDRESS: h.env.address,
+      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
+      PCS_TASK_QUEUE: h.taskQueue,
+      PCS_DB_FILE: h.dbFile,
+      PCS_WORKER_METRICS_ADDRESS: address,
+    });
+    await worker.ready;
+    const started = await h.startRun(
+      'name: infra-worker\nprompt: { template: "hi" }\nmodels: [echo]\ncases: [{ name: a }]\n',
+    );
+    await started.handle.result();
+    const response = await fetch(`http://${address}/metrics`);
+    expect(response.status).toBe(200);
+    return response.text();
+  }
 
   it('the Grafana dashboards query only exported metrics, labels and label values', () => {
     const queries = dashboardQueries();
@@ -254,7 +286,7 @@ describe('monitoring config names only what the code exports', () => {
       expr: 'sum by (model) (rate(pcs_regressions_total[5m])) + pcs_runs_total{status="done"} + pcs_cells_total{result="pass"}',
     };
     expect(problemsOf(query, exported)).toEqual([
-      'example: pcs_regressions_total is not exported by the API',
+      'example: pcs_regressions_total is exported by neither the API nor the worker',
       'example: pcs_runs_total{status="done"}: the API exports queued, running, completed, failed, cancelled',
       'example: pcs_cells_total has no label "result"',
       'example: groups by "model", a label none of its metrics has',

@@ -2,7 +2,9 @@ import { and, count, desc, eq, gt, isNotNull, lte, max } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { VERDICTS } from '../../core/run/compare.ts';
 import type { DrizzleDb } from '../../db/client.ts';
+import { countVerdicts } from '../../db/queries/verdicts.ts';
 import { RESULT_STATUSES, RUN_STATUSES, results, runs } from '../../db/schema.ts';
 
 declare module 'fastify' {
@@ -93,6 +95,17 @@ function registerDatabaseMetrics(registry: Registry, db: DrizzleDb): void {
   const tally = resultTally(db, (row) => {
     cells.inc({ outcome: row.status }, row.n);
     if (row.errorType !== null) errors.inc({ type: row.errorType }, row.n);
+  });
+
+  new Gauge({
+    name: 'pcs_run_verdicts_total',
+    help: 'Judged (scheduled) runs by their verdict against the baseline: regression, within-noise, ...',
+    labelNames: ['verdict'],
+    registers: [registry],
+    collect() {
+      const counts = new Map(countVerdicts(db).map((row) => [row.verdict, row.n]));
+      for (const verdict of [...VERDICTS, 'no-baseline']) this.set({ verdict }, counts.get(verdict) ?? 0);
+    },
   });
 
   new Gauge({

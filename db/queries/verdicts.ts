@@ -1,4 +1,4 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import type { DrizzleDb } from '../client.ts';
 import { runs } from '../schema.ts';
 
@@ -18,4 +18,15 @@ export function storeRunVerdict(
   return (
     db.select({ verdict: runs.verdict }).from(runs).where(eq(runs.id, runId)).get()?.verdict ?? undefined
   );
+}
+
+/** Stored verdicts by name (`regression`, `within-noise`, ...): what the metrics endpoint reports. */
+export function countVerdicts(db: DrizzleDb): { verdict: string; n: number }[] {
+  const name = sql<string>`json_extract(${runs.verdict}, '$.verdict')`;
+  return db
+    .select({ verdict: name, n: count() })
+    .from(runs)
+    .where(isNotNull(runs.verdict))
+    .groupBy(name)
+    .all();
 }
