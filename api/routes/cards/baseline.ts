@@ -20,10 +20,13 @@ import { findCardOr404 } from './lookup.ts';
 
 const tags = ['cards'];
 
-const BaselineReply = Type.Object({
-  pinned: Type.Boolean({ description: 'Pinned with PUT, rather than found by the default rule' }),
-  run: Run,
-});
+const BaselineReply = Type.Object(
+  {
+    pinned: Type.Boolean({ description: 'Pinned with PUT, rather than found by the default rule' }),
+    run: Run,
+  },
+  { description: "The card's baseline run" },
+);
 
 const BaselineQuery = Type.Object({
   models: Type.Optional(

@@ -28,9 +28,10 @@ const TrendPoint = Type.Object({
   verdict: Type.Optional(Type.String({ description: 'The stored verdict of a judged run' })),
 });
 
-const TrendReply = Type.Object({
-  points: Type.Array(TrendPoint, { description: 'Completed runs, oldest first' }),
-});
+const TrendReply = Type.Object(
+  { points: Type.Array(TrendPoint, { description: 'Completed runs, oldest first' }) },
+  { description: 'Pass rate and named metrics per completed run' },
+);
 
 /** GET /cards/:id/trend: pass rate and named metrics over the card's latest completed runs. */
 export default async function trendRoute(fastify: FastifyInstance, deps: CardRouteDeps): Promise<void> {
