@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
@@ -179,6 +179,17 @@ describe('dashboard in a real browser', () => {
     await page.getByLabel('Search in outputs').fill('charged twice');
     await expect.poll(() => page.locator('table.matrix tbody tr').count()).toBe(1);
     expect(await page.locator('table.matrix tbody th').first().textContent()).toBe('billing');
+  });
+
+  it('downloads the run as CSV through the dashboard (with the key the browser never sees)', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const csv = readFileSync(await download.path(), 'utf8');
+    expect(csv.trim().split('\n')).toHaveLength(7);
+    expect(csv).toContain('never-said');
   });
 
   it('is readable at a narrow width', async () => {
