@@ -3,8 +3,7 @@ import Fastify from 'fastify';
 import { loadConfig } from '../core/config.ts';
 import { loggerOptions } from '../core/logging.ts';
 import { openDatabase } from '../db/client.ts';
-import { startErrorReporting } from '../telemetry/errors.ts';
-import { startTracing } from '../telemetry/tracing.ts';
+import { startConfiguredTelemetry } from '../telemetry/start.ts';
 import app from './app.ts';
 import dashboard from './plugins/dashboard.ts';
 
@@ -17,16 +16,7 @@ async function main(): Promise<void> {
     // Keep-alive and aborted SSE connections must not hold up a shutdown for a minute.
     forceCloseConnections: true,
   });
-  const tracing = config.otlpEndpoint
-    ? startTracing({ serviceName: 'pcs-api', otlpEndpoint: config.otlpEndpoint })
-    : undefined;
-  const errors = config.sentry.dsn
-    ? startErrorReporting({
-        dsn: config.sentry.dsn,
-        serviceName: 'pcs-api',
-        environment: config.sentry.environment,
-      })
-    : undefined;
+  const { tracing, errors } = await startConfiguredTelemetry(config, 'pcs-api');
   const database = openDatabase(config.dbFile);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({

@@ -1,9 +1,11 @@
 /**
  * Durable suite run vs a plain loop of the same HTTP calls, in one script:
- *   npm run bench -- --cells 2000 --delay 50 --concurrency 16 [--batch N]
+ *   npm run bench -- --cells 2000 --delay 50 --concurrency 16 [--batch N] [--llm-queue]
  * Both talk to the same fake Ollama process (50 ms per call by default) at the same concurrency. The
  * durable run goes through a real Temporal dev server and a worker process that stores every result in
- * SQLite. Prints both wall times, their ratio and the worker's peak RSS.
+ * SQLite. Prints both wall times, their ratio and the worker's peak RSS. With --llm-queue the durable run
+ * takes the scale path (PCS_LLM_TASK_QUEUE: prepare, generate on the LLM queue, grade and store), served
+ * by the same worker process, which shows what the split itself costs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     delay: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '16' },
     batch: { type: 'string' },
+    'llm-queue': { type: 'boolean', default: false },
   },
 });
 const cells = Number(values.cells);
@@ -30,6 +33,7 @@ const delayMs = Number(values.delay);
 const concurrency = Number(values.concurrency);
 const batchSize = values.batch === undefined ? undefined : Number(values.batch);
 const MODEL = 'llama3.2:3b';
+const splitPath = values['llm-queue'];
 
 function benchCard(): string {
   const cases = Array.from({ length: cells }, (_, i) => `  - { name: c${i}, vars: { n: "${i}" } }`).join(
@@ -70,9 +74,11 @@ async function durableRun(url: string): Promise<DurableFigures> {
   const dbFile = path.join(dir, 'pcs.sqlite');
   const env = await startTemporal();
   const taskQueue = uniqueTaskQueue('bench');
+  const llmTaskQueue = splitPath ? `${taskQueue}-llm` : undefined;
   const worker = await startWorkerProcess({
     TEMPORAL_ADDRESS: env.address,
     PCS_TASK_QUEUE: taskQueue,
+    ...(llmTaskQueue ? { PCS_LLM_TASK_QUEUE: llmTaskQueue } : {}),
     PCS_DB_FILE: dbFile,
     OLLAMA_HOST: url,
   });
@@ -84,7 +90,7 @@ async function durableRun(url: string): Promise<DurableFigures> {
     const startedAt = Date.now();
     const started = performance.now();
     const run = await startSuiteRun(
-      { db: database.db, client: env.client, taskQueue },
+      { db: database.db, client: env.client, taskQueue, llmTaskQueue },
       {
         card,
         source,
@@ -118,7 +124,10 @@ async function durableRun(url: string): Promise<DurableFigures> {
 
 const fake = await startFakeOllamaProcess(delayMs);
 try {
-  console.log(`cells=${cells} delay=${delayMs}ms concurrency=${concurrency} batch=${batchSize ?? 'auto'}`);
+  console.log(
+    `cells=${cells} delay=${delayMs}ms concurrency=${concurrency} batch=${batchSize ?? 'auto'}` +
+      ` path=${splitPath ? 'scale (LLM task queue)' : 'embedded (one queue)'}`,
+  );
   const ideal = Math.ceil(cells / concurrency) * delayMs;
   const loopMs = await plainLoop(fake.url);
   console.log(`plain loop:   ${(loopMs / 1000).toFixed(2)} s  (ideal ${(ideal / 1000).toFixed(2)} s)`);

@@ -1,15 +1,9 @@
-import { createRequire } from 'node:module';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry-v2';
-
-/** The workflow-side interceptors, bundled into the workflow code when tracing is on. */
-export const WORKFLOW_TRACING_MODULE = createRequire(import.meta.url).resolve(
-  '@temporalio/interceptors-opentelemetry-v2/lib/workflow-interceptors',
-);
 
 export type Tracing = {
   /** Temporal's client, workflow and activity interceptors: give it to the Client and the Worker. */

@@ -3,8 +3,7 @@ import { createResponseCache } from '../activities/cache/index.ts';
 import { type Config, loadConfig } from '../core/config.ts';
 import { getRun } from '../db/queries/runs.ts';
 import type { ErrorReporter } from '../telemetry/errors.ts';
-import { startErrorReporting } from '../telemetry/errors.ts';
-import { startTracing } from '../telemetry/tracing.ts';
+import { startConfiguredTelemetry } from '../telemetry/start.ts';
 import { createLlmWorker, createWorker } from './create-worker.ts';
 import { createWorkerDeps } from './deps.ts';
 import { reportActivityFailures } from './error-reporting.ts';
@@ -17,16 +16,7 @@ async function main(): Promise<void> {
     logger: new DefaultLogger(temporalLogLevel(config.log.level)),
     telemetryOptions: telemetryOptions(config),
   });
-  const tracing = config.otlpEndpoint
-    ? startTracing({ serviceName: 'pcs-worker', otlpEndpoint: config.otlpEndpoint })
-    : undefined;
-  const errors = config.sentry.dsn
-    ? startErrorReporting({
-        dsn: config.sentry.dsn,
-        serviceName: 'pcs-worker',
-        environment: config.sentry.environment,
-      })
-    : undefined;
+  const { tracing, errors } = await startConfiguredTelemetry(config, 'pcs-worker');
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const base = {
     connection,

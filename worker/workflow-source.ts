@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { WORKFLOW_TRACING_MODULE } from '../telemetry/tracing.ts';
+import { WORKFLOW_TRACING_MODULE } from '../telemetry/workflow-module.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);

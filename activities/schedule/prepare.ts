@@ -1,6 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CardUnavailableError, latestRunnableVersion } from '../../client/runnable-card.ts';
-import { InvalidOverridesError, prepareRun } from '../../client/start-run.ts';
 import { scheduledRunId } from '../../core/schedule/run-id.ts';
 import type { DrizzleDb } from '../../db/client.ts';
 import type { ScheduledRunArgs } from '../../workflows/scheduled-run.ts';
@@ -24,7 +23,12 @@ export function createScheduleActivities(deps: ScheduleDeps) {
  * comes from the scheduled workflow's id, so a retry finds the run it stored instead of adding one. A card
  * that is gone or archived, or options its latest version no longer accepts, fail for good.
  */
-export function prepareScheduledRun(deps: ScheduleDeps, input: PrepareScheduledRunInput): SuiteRunInput {
+export async function prepareScheduledRun(
+  deps: ScheduleDeps,
+  input: PrepareScheduledRunInput,
+): Promise<SuiteRunInput> {
+  // Loaded on the first firing: card validation adds about 20 MiB to a worker that never runs a schedule.
+  const { InvalidOverridesError, prepareRun } = await import('../../client/start-run.ts');
   try {
     const { card, version, cardName } = latestRunnableVersion(deps.db, input.cardId);
     return prepareRun(deps.db, {
