@@ -1,5 +1,6 @@
 import {
   ActivityCancellationType,
+  type ActivityOptions,
   CancellationScope,
   continueAsNew,
   isCancellation,
@@ -42,8 +43,8 @@ const webhooks = proxyActivities<SuiteActivities>({
 });
 
 /** Cell batches: transient faults are retried with backoff; a batch skips cells it already stored. */
-function cellActivities(input: SuiteRunInput, batchSize: number) {
-  return proxyActivities<SuiteActivities>({
+function batchOptions(input: SuiteRunInput, batchSize: number): ActivityOptions {
+  return {
     startToCloseTimeout: batchSize * input.timeoutMs * 3 + 60_000,
     heartbeatTimeout: '10 seconds',
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -53,23 +54,16 @@ function cellActivities(input: SuiteRunInput, batchSize: number) {
       maximumInterval: '30 seconds',
       maximumAttempts: 6,
     },
-  });
+  };
+}
+
+function cellActivities(input: SuiteRunInput, batchSize: number) {
+  return proxyActivities<SuiteActivities>(batchOptions(input, batchSize));
 }
 
 /** Model calls on the LLM task queue: the same timeouts and retries as a batch, on another queue. */
 function llmActivities(input: SuiteRunInput, batchSize: number, taskQueue: string) {
-  return proxyActivities<LlmActivities>({
-    taskQueue,
-    startToCloseTimeout: batchSize * input.timeoutMs * 3 + 60_000,
-    heartbeatTimeout: '10 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      initialInterval: '1 second',
-      backoffCoefficient: 2,
-      maximumInterval: '30 seconds',
-      maximumAttempts: 6,
-    },
-  });
+  return proxyActivities<LlmActivities>({ ...batchOptions(input, batchSize), taskQueue });
 }
 
 /**
