@@ -308,4 +308,16 @@ describe('dashboard in a real browser', () => {
     await page.waitForURL(/\/ui\/compare\?/);
     expect(await page.getByTestId('stored-verdict').textContent()).toContain('no-change');
   });
+
+  // Last: it stops the fake Ollama for good.
+  it('says on the card page when Ollama is unreachable, and still offers echo', async () => {
+    await h.fake.close();
+    await page.goto(`${base}/ui/cards/e2e-triage`);
+    expect(await page.getByRole('alert').first().textContent()).toContain('Ollama is not reachable');
+    const offered = await page
+      .locator('input[name="models"]')
+      .evaluateAll((inputs) => inputs.map((input) => (input as unknown as { value: string }).value));
+    expect(offered).toContain('echo');
+    await screenshot('card-ollama-unreachable');
+  });
 });
