@@ -50,6 +50,7 @@ async function main(): Promise<void> {
   await fastify.register(dashboard, {
     buildDir: config.ui.buildDir,
     apiUrl: `http://${loopbackFor(config.api.host)}:${config.api.port}`,
+    allowedHosts: config.http.allowedHosts,
   });
   closeOnSignals(() => fastify.close());
   await fastify.listen({ host: config.api.host, port: config.api.port });

@@ -31,6 +31,7 @@ const EnvSchema = Type.Object({
   PCS_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   PCS_READS_REQUIRE_KEY: Type.Boolean({ default: false }),
   CORS_ORIGINS: Type.Optional(Type.String()),
+  PCS_ALLOWED_HOSTS: Type.Optional(Type.String()),
   RATE_LIMIT_MAX: Type.Integer({ default: 600, minimum: 1 }),
   RATE_LIMIT_WINDOW_MS: Type.Integer({ default: 60_000, minimum: 1000 }),
   PCS_UI_DIR: Type.Optional(Type.String({ minLength: 1 })),
@@ -84,6 +85,11 @@ export type Config = {
     readsRequireKey: boolean;
     corsOrigins: string[];
     rateLimit: { max: number; windowMs: number };
+    /**
+     * Host names the dashboard answers to, and from which the first API key may be created without one: a
+     * page on any other name that resolves here (DNS rebinding) gets nothing.
+     */
+    allowedHosts: string[];
   };
   /** Significance level at which a judged run's drop against its baseline counts as a regression. */
   regression: { alpha: number };
@@ -158,10 +164,23 @@ function toConfig(env: Env, cwd: string): Config {
       publicUrl: (env.PCS_PUBLIC_URL ?? `http://${env.API_HOST}:${env.API_PORT}`).replace(/\/$/, ''),
       readsRequireKey: env.PCS_READS_REQUIRE_KEY,
       corsOrigins: splitList(env.CORS_ORIGINS),
+      allowedHosts: allowedHosts(env),
       rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS },
     },
     regression: { alpha: env.PCS_REGRESSION_ALPHA },
   };
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+/** Loopback names, the public URL's host, the listen address unless a wildcard, and PCS_ALLOWED_HOSTS. */
+function allowedHosts(env: Env): string[] {
+  const publicHost = env.PCS_PUBLIC_URL
+    ? new URL(env.PCS_PUBLIC_URL).hostname.replace(/^\[|\]$/g, '')
+    : undefined;
+  const listenHost = ['0.0.0.0', '::'].includes(env.API_HOST) ? undefined : env.API_HOST;
+  const names = [...LOOPBACK_NAMES, publicHost, listenHost, ...splitList(env.PCS_ALLOWED_HOSTS)];
+  return [...new Set(names.filter((n): n is string => Boolean(n)).map((n) => n.toLowerCase()))];
 }
 
 function splitList(value: string | undefined): string[] {

@@ -107,10 +107,14 @@ describe('card baselines and trend', () => {
       expect((await request('GET', `/runs/${candidate.id}/compare`)).body.baseline.id).toBe(latest.id);
     });
 
-    it('refuses to pin a run of another card, an unfinished run or an unknown run, naming body.runId', async () => {
+    it('refuses to pin a run of another card, an unfinished run, an unknown run or a partial retry, naming body.runId', async () => {
       const card = storeCard(database.db, cardYaml('baseline-refuse'));
       const other = run(storeCard(database.db, cardYaml('baseline-other')));
       const running = run(card, { status: 'running' });
+      const retry = run(card, {
+        trigger: 'retry',
+        options: { models: ['echo'], repeat: 1, concurrency: 1, cells: [0], retryOf: 'earlier-run' },
+      });
       const cases = [
         {
           runId: other.id,
@@ -121,6 +125,10 @@ describe('card baselines and trend', () => {
           message: `run "${running.id}" is running: only a completed run can be a baseline`,
         },
         { runId: 'no-such-run', message: 'no run has id "no-such-run"' },
+        {
+          runId: retry.id,
+          message: `run "${retry.id}" repeats only some cells of run "earlier-run": pin a full run`,
+        },
       ];
       for (const { runId, message } of cases) {
         const { status, body } = await request('PUT', '/cards/baseline-refuse/baseline', { runId });
@@ -170,6 +178,12 @@ describe('card baselines and trend', () => {
       cells(second.id, { echo: 1, 'ollama:llama3.2:3b': 0 }, [0, 0, 0, 1]);
       const echoOnly = run(card, { options: { models: ['echo'], repeat: 1, concurrency: 1 } });
       cells(echoOnly.id, { echo: 3 }, [1, 1, 1, 0]);
+      // A retry of the failed cells alone is left out: its pass rate says nothing about the card.
+      const retry = run(card, {
+        trigger: 'retry',
+        options: { models: ['echo'], repeat: 1, concurrency: 1, cells: [1], retryOf: echoOnly.id },
+      });
+      cells(retry.id, { echo: 1 }, [1]);
 
       const { status, body } = await request('GET', '/cards/trend-card/trend');
       expect(status).toBe(200);

@@ -82,6 +82,18 @@ describe('bootstrap: the first key needs no key', () => {
     }
   });
 
+  it('refuses a keyless first key to a page that rebinds its own host name to this address', async () => {
+    const install = await freshInstall();
+    try {
+      const rebound = await postKey(install.api, 'stolen', { host: 'attacker.example' });
+      expect(rebound.statusCode).toBe(403);
+      expect(rebound.json().message).toContain('only on this machine');
+      expect((await postKey(install.api, 'local', { host: '127.0.0.1:3000' })).statusCode).toBe(201);
+    } finally {
+      await install.close();
+    }
+  });
+
   it('lets only one of two racing requests create the first key', async () => {
     const install = await freshInstall();
     try {

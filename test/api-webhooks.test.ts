@@ -110,6 +110,7 @@ describe('webhooks API', () => {
     });
     expect(JSON.parse(discordPing?.body ?? '{}')).toEqual({
       content: expect.stringContaining('test message'),
+      allowed_mentions: { parse: [] },
     });
     const signature = String(slackPing?.headers['x-pcs-signature']);
     expect(verifyWebhookSignature(slack.secret, signature, slackPing?.body ?? '')).toBe(true);

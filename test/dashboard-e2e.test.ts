@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DASHBOARD_BUILD, ensureDashboardBuilt } from '../cli/supervisor/dashboard-build.ts';
+import { loadConfig } from '../core/config.ts';
 import { buildApi } from './helpers/api.ts';
 import { type HttpReceiver, startHttpReceiver } from './helpers/http-receiver.ts';
 import { closedPort } from './helpers/ports.ts';
@@ -85,7 +87,12 @@ beforeAll(async () => {
   running = worker.run();
   const port = await closedPort();
   base = `http://127.0.0.1:${port}`;
-  api = await buildApi(h, {}, { dashboard: { buildDir: DEFAULT_DASHBOARD_BUILD, apiUrl: base } });
+  const { allowedHosts } = loadConfig({}).http;
+  api = await buildApi(
+    h,
+    {},
+    { dashboard: { buildDir: DEFAULT_DASHBOARD_BUILD, apiUrl: base, allowedHosts } },
+  );
   await api.listen({ host: '127.0.0.1', port });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -100,7 +107,29 @@ afterAll(async () => {
   await Promise.all([h?.close(), receiver?.close()]);
 });
 
+/** GET with a Host header of our choosing (fetch does not let a caller set Host). */
+function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { host } }, (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
+
 describe('dashboard in a real browser', () => {
+  it('answers only to its own host names (no DNS rebinding)', async () => {
+    const rebound = await getWithHost(`${base}/ui/settings`, 'attacker.example:80');
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).toContain('PCS_ALLOWED_HOSTS');
+    expect((await getWithHost(`${base}/ui/settings`, `localhost:${new URL(base).port}`)).status).toBe(200);
+  });
+
   it('creates the first API key from Settings and uses it in this browser', async () => {
     await page.goto(`${base}/ui/settings`);
     await page.getByLabel('Name').fill('e2e');

@@ -75,6 +75,31 @@ describe('scale path (PCS_LLM_TASK_QUEUE, PCS_WORKER_ROLE=llm)', () => {
     expect(queues.has('runCellBatch')).toBe(false);
   });
 
+  it('keeps the cells that generated when one fails transiently, and tries only that one again', async () => {
+    h.fake.resetStats();
+    // One batch of all 12 cells, one at a time: the fifth cell's three quick tries all fail.
+    h.fake.setReply((request) => {
+      if (request.requestIndex === 3) h.fake.failNext(3, { status: 503 });
+      return `echo: ${request.messages?.at(-1)?.content ?? ''}`;
+    });
+    const run = await startSuiteRun(
+      { db: h.database.db, client: h.env.client, taskQueue: h.taskQueue, llmTaskQueue: llmQueue },
+      {
+        card: parseCard(CARD, 'scale.yaml'),
+        source: CARD,
+        trigger: 'api',
+        overrides: { concurrency: 1, noCache: true },
+        tuning: { batchSize: 12 },
+      },
+    );
+    expect((await run.handle.result()).status).toBe('completed');
+    h.fake.setReply();
+    expect(countResultsByStatus(h.database.db, run.runId)).toEqual({ pass: 8, fail: 4, error: 0, total: 12 });
+    // 12 answered calls plus the 3 failed ones: the four cells before the failing one were not generated
+    // again (throwing the whole batch away would have made it 19).
+    expect(h.fake.stats.byPath['/api/chat']).toBe(15);
+  });
+
   it('refuses PCS_WORKER_ROLE=llm without an LLM queue, naming the variables', async () => {
     const misconfigured = spawnWorker({ TEMPORAL_ADDRESS: h.env.address, PCS_WORKER_ROLE: 'llm' });
     await expect(misconfigured.ready).rejects.toThrow(/PCS_WORKER_ROLE=llm needs PCS_LLM_TASK_QUEUE/);

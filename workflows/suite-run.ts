@@ -1,11 +1,13 @@
 import {
   ActivityCancellationType,
   type ActivityOptions,
+  ApplicationFailure,
   CancellationScope,
   continueAsNew,
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -181,23 +183,40 @@ async function notify(runId: string, event: string, summary: RunSummary): Promis
 
 type BatchInput = Parameters<SuiteActivities['runCellBatch']>[0];
 
+/** Tries of a scale-path batch's transiently failed cells, and the pause before each (as batch retries). */
+const SPLIT_BATCH_TRIES = 6;
+const splitBatchPause = (attempt: number) => Math.min(1000 * 2 ** (attempt - 1), 30_000);
+
 /**
  * The scale path's batch: prompts rendered where the database is, generated on the LLM queue, then graded
- * and stored back where the database is. Returns every stored outcome of the batch, like runCellBatch.
+ * and stored back where the database is. Cells that failed transiently are tried again (with the others
+ * already stored); when the tries run out the batch fails and its unstored cells become error results.
+ * Returns every stored outcome of the batch, like runCellBatch.
  */
 function splitBatchRunner(
   cells: ReturnType<typeof cellActivities>,
   llm: ReturnType<typeof llmActivities>,
 ): (request: BatchInput) => Promise<CellOutcome[]> {
   return async (request) => {
-    const { stored, prompts } = await cells.prepareCellPrompts(request);
-    if (prompts.length === 0) return stored;
-    const generations = await llm.generateCells({
-      prompts,
-      timeoutMs: request.timeoutMs,
-      noCache: request.noCache,
-    });
-    return [...stored, ...(await cells.gradeAndStoreCells({ ...request, prompts, generations }))];
+    for (let attempt = 1; ; attempt++) {
+      const { stored, prompts } = await cells.prepareCellPrompts(request);
+      if (prompts.length === 0) return stored;
+      const generations = await llm.generateCells({
+        prompts,
+        timeoutMs: request.timeoutMs,
+        noCache: request.noCache,
+      });
+      const graded = await cells.gradeAndStoreCells({ ...request, prompts, generations });
+      if (graded.transient === 0) return [...stored, ...graded.outcomes];
+      if (attempt >= SPLIT_BATCH_TRIES) {
+        const failure = graded.lastFailure;
+        throw ApplicationFailure.retryable(
+          `${graded.transient} cell(s) failed transiently ${attempt} times; last: ${failure?.type}: ${failure?.message}`,
+          'TransientCellFailure',
+        );
+      }
+      await sleep(splitBatchPause(attempt));
+    }
   };
 }
 

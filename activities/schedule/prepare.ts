@@ -1,7 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { CardUnavailableError, latestRunnableVersion } from '../../client/runnable-card.ts';
+import type { Card } from '../../core/card/schema.ts';
 import { scheduledRunId } from '../../core/schedule/run-id.ts';
 import type { DrizzleDb } from '../../db/client.ts';
+import { getCardVersion } from '../../db/queries/cards.ts';
+import { getRun } from '../../db/queries/runs.ts';
 import type { ScheduledRunArgs } from '../../workflows/scheduled-run.ts';
 import type { SuiteRunInput } from '../../workflows/shared.ts';
 
@@ -31,12 +34,14 @@ export async function prepareScheduledRun(
   const { InvalidOverridesError, prepareRun } = await import('../../client/start-run.ts');
   try {
     const { card, version, cardName } = latestRunnableVersion(deps.db, input.cardId);
+    const runId = scheduledRunId(cardName, input.workflowId);
+    // A retried firing runs the version its first attempt stored, even if a newer one was saved since.
+    const stored = storedVersionOf(deps.db, runId) ?? { card, source: version.source };
     return prepareRun(deps.db, {
-      card,
-      source: version.source,
+      ...stored,
       trigger: 'schedule',
       scheduleId: input.scheduleId,
-      runId: scheduledRunId(cardName, input.workflowId),
+      runId,
       overrides: input.overrides,
       judge: { alertOnFailure: input.alertOnFailure },
       llmTaskQueue: deps.llmTaskQueue,
@@ -49,4 +54,10 @@ export async function prepareScheduledRun(
       );
     throw error;
   }
+}
+
+function storedVersionOf(db: DrizzleDb, runId: string): { card: Card; source: string } | undefined {
+  const run = getRun(db, runId);
+  const version = run && getCardVersion(db, run.cardVersionId);
+  return version ? { card: version.spec as Card, source: version.source } : undefined;
 }

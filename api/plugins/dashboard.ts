@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { hostAllowed, requestHostName } from './allowed-hosts.ts';
 import { ApiError } from './error-handler.ts';
 
 export type DashboardOptions = {
@@ -11,6 +12,8 @@ export type DashboardOptions = {
   buildDir: string;
   /** Where the dashboard's server code calls the API: this process's own address. */
   apiUrl: string;
+  /** Host names the dashboard answers to (config http.allowedHosts); any other gets 421. */
+  allowedHosts: readonly string[];
 };
 
 type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -40,6 +43,8 @@ async function dashboard(fastify: FastifyInstance, options: DashboardOptions): P
   }
   const handler = await loadHandler(handlerFile, options.apiUrl);
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+    // DNS rebinding: a page on another name that resolves to this address must not drive the dashboard.
+    if (!hostAllowed(request, options.allowedHosts)) return misdirected(request, reply);
     // SvelteKit checks that a form's Origin is the page's own origin; tell it the protocol Fastify saw
     // (any client-sent value is overwritten), and it takes the host from the Host header.
     request.raw.headers[PROTOCOL_HEADER] = request.protocol;
@@ -59,6 +64,11 @@ async function dashboard(fastify: FastifyInstance, options: DashboardOptions): P
       handler: unreachable,
     });
   }
+}
+
+function misdirected(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const message = `This dashboard does not answer to the host "${requestHostName(request)}": open it at PCS_PUBLIC_URL, or add the name to PCS_ALLOWED_HOSTS.`;
+  return reply.status(421).type('text/plain; charset=utf-8').send(message);
 }
 
 /**

@@ -111,6 +111,7 @@ describe('Discord alert', () => {
   it('has the headline as content and an embed with title, reason, colour, fields and the run link', () => {
     const message = discordAlert(context());
     expect(message.content).toBe('Regression in support-triage: pass rate 95% → 40% (−55 pts)');
+    expect(message.allowed_mentions).toEqual({ parse: [] });
     expect(message.embeds).toEqual([
       {
         title: 'support-triage: run.regression',
@@ -160,7 +161,10 @@ describe('alertBody and pingBody', () => {
     const ping = { webhookId: 3, sentAt: '2026-01-01T00:00:00.000Z' };
     expect(pingBody('json', ping)).toEqual({ event: 'ping', ...ping });
     expect(pingBody('slack', ping)).toEqual({ text: 'Prompt Card System: test message for webhook 3' });
-    expect(pingBody('discord', ping)).toEqual({ content: 'Prompt Card System: test message for webhook 3' });
+    expect(pingBody('discord', ping)).toEqual({
+      content: 'Prompt Card System: test message for webhook 3',
+      allowed_mentions: { parse: [] },
+    });
   });
 });
 

@@ -9,8 +9,12 @@ const COLORS: Record<AlertTone, number> = { bad: 0xd93f3f, good: 0x2da44e, neutr
 
 export type DiscordField = { name: string; value: string; inline: boolean };
 
+/** No @everyone, @here, role or user pings, whatever a card or case name contains. */
+export const NO_MENTIONS = { parse: [] as string[] };
+
 export type DiscordMessage = {
   content: string;
+  allowed_mentions: typeof NO_MENTIONS;
   embeds: {
     title: string;
     description: string;
@@ -36,6 +40,7 @@ export function discordAlert(context: AlertContext): DiscordMessage {
   }
   return {
     content: clipText(escapeMarkdown(facts.headline), LIMITS.content),
+    allowed_mentions: NO_MENTIONS,
     embeds: [
       {
         title: clipText(`${context.card.name}: ${context.event}`, LIMITS.title),

@@ -1,5 +1,5 @@
 import type { AlertContext, AlertFormat } from './context.ts';
-import { discordAlert } from './discord.ts';
+import { discordAlert, NO_MENTIONS } from './discord.ts';
 import { jsonAlert } from './json.ts';
 import { slackAlert } from './slack.ts';
 
@@ -16,6 +16,6 @@ export function alertBody(format: AlertFormat, context: AlertContext): unknown {
 export function pingBody(format: AlertFormat, ping: { webhookId: number; sentAt: string }): unknown {
   const text = `Prompt Card System: test message for webhook ${ping.webhookId}`;
   if (format === 'slack') return { text };
-  if (format === 'discord') return { content: text };
+  if (format === 'discord') return { content: text, allowed_mentions: NO_MENTIONS };
   return { event: 'ping', ...ping };
 }

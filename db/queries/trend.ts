@@ -45,9 +45,13 @@ export function cardTrend(db: DrizzleDb, cardId: string, query: TrendQuery): Tre
   });
 }
 
-/** Newest first. */
+/** Newest first; a retry of some cells is left out (its pass rate is of the failed cells only). */
 function trendRuns(db: DrizzleDb, cardId: string, query: TrendQuery) {
-  const conditions: SQL[] = [eq(runs.cardId, cardId), eq(runs.status, 'completed')];
+  const conditions: SQL[] = [
+    eq(runs.cardId, cardId),
+    eq(runs.status, 'completed'),
+    sql`json_extract(${runs.options}, '$.cells') IS NULL`,
+  ];
   if (query.model !== undefined) {
     conditions.push(
       sql`EXISTS (SELECT 1 FROM json_each(${runs.options}, '$.models') WHERE value = ${query.model})`,

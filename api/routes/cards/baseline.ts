@@ -151,5 +151,7 @@ function pinProblem(card: Card, runId: string, run: RunRow | undefined): string 
   if (run.cardId !== card.id) return `run "${runId}" is a run of card "${run.cardId}", not "${card.id}"`;
   if (run.status !== 'completed')
     return `run "${runId}" is ${run.status}: only a completed run can be a baseline`;
+  if (run.options.cells !== undefined)
+    return `run "${runId}" repeats only some cells of run "${run.options.retryOf ?? '?'}": pin a full run`;
   return undefined;
 }

@@ -12,6 +12,7 @@ import {
   revokeApiKey,
 } from '../../../db/queries/api-keys.ts';
 import type { AppDeps } from '../../app.ts';
+import { fromLoopback, hostAllowed } from '../../plugins/allowed-hosts.ts';
 import { ApiError } from '../../plugins/error-handler.ts';
 import { errorReplies, keyRequired, Page, PageQuery } from '../../schemas/common.ts';
 import { ApiKey, CreatedApiKey, CreateKeyBody, KeyParams } from './schemas.ts';
@@ -29,7 +30,7 @@ export default async function keyRoutes(fastify: FastifyInstance, deps: AppDeps)
   app.post(
     '',
     {
-      onRequest: firstKeyOrWriteAccess(fastify, db),
+      onRequest: firstKeyOrWriteAccess(fastify, db, deps.http.allowedHosts),
       schema: {
         tags,
         summary: 'Create a key; its secret is shown in this reply only. No key is needed while none is live',
@@ -85,15 +86,27 @@ export default async function keyRoutes(fastify: FastifyInstance, deps: AppDeps)
 
 /**
  * `writeAccess`, except that a request with no credentials at all passes while no live key exists (it then
- * has no `apiKeyId`). A request that sends a key always has it checked: a wrong or revoked one still gets
- * 401 or 403.
+ * has no `apiKeyId`), if it comes from this machine and names an allowed host: the dashboard's server,
+ * `curl` on the host, never a web page that rebinds its own name to this address. A request that sends a
+ * key always has it checked: a wrong or revoked one still gets 401 or 403.
  */
-function firstKeyOrWriteAccess(fastify: FastifyInstance, db: DrizzleDb): onRequestHookHandler {
+function firstKeyOrWriteAccess(
+  fastify: FastifyInstance,
+  db: DrizzleDb,
+  allowedHosts: readonly string[],
+): onRequestHookHandler {
   return function firstKeyOrKey(request, reply, done) {
-    if (!sendsCredentials(request) && !hasActiveApiKey(db)) return done();
+    if (!sendsCredentials(request) && !hasActiveApiKey(db)) {
+      if (fromLoopback(request) && hostAllowed(request, allowedHosts)) return done();
+      return done(new ApiError(403, FIRST_KEY_LOCAL_ONLY));
+    }
     return fastify.writeAccess.call(this, request, reply, done);
   };
 }
+
+const FIRST_KEY_LOCAL_ONLY =
+  'The first API key can be created without a key only on this machine: use the dashboard (Settings) ' +
+  'or `npm run pcs -- keys create <name>` there.';
 
 function sendsCredentials(request: FastifyRequest): boolean {
   return request.headers.authorization !== undefined || request.headers['x-api-key'] !== undefined;
