@@ -235,6 +235,33 @@ describe('API operations: health, metrics, models, rate limits, CORS', () => {
       expect(withKey.headers['x-ratelimit-remaining']).toBe('2');
     });
 
+    it("counts the dashboard's visitors apart by the address it names, but only from loopback", async () => {
+      const app = await api({ http: httpSettings(limited) });
+      const [first, second] = [freshClientAddress(), freshClientAddress()];
+      const viaDashboard = (visitor: string) =>
+        app.inject({
+          method: 'GET',
+          url: '/models',
+          remoteAddress: '127.0.0.1',
+          headers: { 'x-pcs-client-address': visitor },
+        });
+      for (let i = 0; i < 3; i++) expect((await viaDashboard(first)).statusCode).toBe(200);
+      expect((await viaDashboard(first)).statusCode).toBe(429);
+      expect((await viaDashboard(second)).statusCode).toBe(200);
+
+      // From anywhere else the header is ignored: it cannot buy a fresh budget.
+      const remoteAddress = freshClientAddress();
+      const spoofed = (i: number) =>
+        app.inject({
+          method: 'GET',
+          url: '/models',
+          remoteAddress,
+          headers: { 'x-pcs-client-address': `10.9.9.${i}` },
+        });
+      for (let i = 0; i < 3; i++) expect((await spoofed(i)).statusCode).toBe(200);
+      expect((await spoofed(3)).statusCode).toBe(429);
+    });
+
     it('shares one limit between two API processes through Redis', async () => {
       const settings = { redisUrl: REDIS_URL, http: httpSettings(limited) };
       const [first, second] = [await api(settings), await api(settings)];

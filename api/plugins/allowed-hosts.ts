@@ -12,6 +12,9 @@ export function hostAllowed(request: FastifyRequest, allowed: readonly string[])
   return allowed.includes(requestHostName(request));
 }
 
+/** Set by the dashboard's server on its API calls: the address of the visitor it calls for. */
+export const CLIENT_ADDRESS_HEADER = 'x-pcs-client-address';
+
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
 export function fromLoopback(request: FastifyRequest): boolean {
   const ip = request.socket.remoteAddress ?? '';

@@ -4,6 +4,7 @@ import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
 import type { DrizzleDb } from '../../db/client.ts';
 import { findApiKey } from '../../db/queries/api-keys.ts';
+import { CLIENT_ADDRESS_HEADER, fromLoopback } from './allowed-hosts.ts';
 
 export type RateLimitOptions = {
   db: DrizzleDb;
@@ -67,7 +68,17 @@ function clientKey(db: DrizzleDb, request: FastifyRequest): string {
   const key = presentedKey(request);
   const stored = key ? findApiKey(db, key) : undefined;
   if (stored && stored.revokedAt === null) return `key:${stored.id}`;
-  return `ip:${request.ip}`;
+  return `ip:${clientAddress(request)}`;
+}
+
+/**
+ * The dashboard's server calls the API over loopback for every visitor, so it names the visitor's address
+ * in a header; that header counts only from loopback, where nothing outside this machine can set it.
+ */
+function clientAddress(request: FastifyRequest): string {
+  const forwarded = request.headers[CLIENT_ADDRESS_HEADER];
+  if (typeof forwarded === 'string' && forwarded !== '' && fromLoopback(request)) return forwarded;
+  return request.ip;
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {

@@ -1,6 +1,10 @@
 import { type Cookies, error } from '@sveltejs/kit';
 import { env } from '$env/dynamic/private';
 import type { ApiIssue } from '../types.ts';
+import { requestContext } from './request-context.ts';
+
+/** Read by the API's rate limiter, from loopback only (api/plugins/allowed-hosts.ts). */
+const CLIENT_ADDRESS_HEADER = 'x-pcs-client-address';
 
 /** The httpOnly cookie that holds the user's API key; the browser never reads it, this server forwards it. */
 export const KEY_COOKIE = 'pcs_api_key';
@@ -28,6 +32,9 @@ export async function apiResponse(cookies: Cookies, path: string, init: ApiReque
   const headers: Record<string, string> = { accept: 'application/json' };
   const key = cookies.get(KEY_COOKIE);
   if (key) headers['x-api-key'] = key;
+  // Without a key, the API counts requests per address: tell it whose this one is.
+  const visitor = requestContext.getStore()?.clientAddress;
+  if (visitor) headers[CLIENT_ADDRESS_HEADER] = visitor;
   let body: string | undefined;
   if (init.body !== undefined) {
     headers['content-type'] = init.contentType ?? 'application/json';
