@@ -71,7 +71,11 @@ export async function recordCellErrors(
   return outcomes;
 }
 
-function splitStored(db: DrizzleDb, request: BatchRequest): { stored: CellOutcome[]; pending: CellRef[] } {
+/** The batch's cells already stored (by an earlier attempt), as outcomes, and the ones still to run. */
+export function splitStored(
+  db: DrizzleDb,
+  request: BatchRequest,
+): { stored: CellOutcome[]; pending: CellRef[] } {
   const cells = cellsOfBatch(request.range, request.dims);
   const stored = resultOutcomesForCells(
     db,

@@ -2,7 +2,7 @@ import pRetry from 'p-retry';
 import { gradeOutput } from '../../core/assertions/engine.ts';
 import type { ModelAccess, ModelDefaults } from '../../core/assertions/types.ts';
 import { resolveCase } from '../../core/card/cases.ts';
-import type { Card } from '../../core/card/schema.ts';
+import type { Card, CardOptions } from '../../core/card/schema.ts';
 import { type RenderedPrompt, renderPrompt } from '../../core/card/template.ts';
 import type { CellRef } from '../../core/run/cells.ts';
 import type { ResultInput } from '../../db/queries/results.ts';
@@ -34,7 +34,7 @@ export async function runCell(cell: CellRef, deps: CellDeps, settings: CellSetti
     renderedPrompt = prompt.text;
     return await withQuickRetries(settings.signal, async () => {
       const signal = cellSignal(settings);
-      const generation = await deps.generate(generateRequest(cell, prompt, settings.card, signal), {
+      const generation = await deps.generate(generateRequest(cell, prompt, settings.card.options, signal), {
         useCache: settings.useCache,
       });
       return { result: await gradeCell(cell, settings.card, prompt, generation, deps, signal) };
@@ -51,10 +51,10 @@ export async function runCell(cell: CellRef, deps: CellDeps, settings: CellSetti
 export function generateRequest(
   cell: CellRef,
   prompt: RenderedPrompt,
-  card: Card,
+  options: CardOptions | undefined,
   signal: AbortSignal,
 ): GenerateRequest {
-  return { model: cell.model, ...prompt, options: card.options, sample: cell.repeat, signal };
+  return { model: cell.model, ...prompt, options, sample: cell.repeat, signal };
 }
 
 /** The run's cancellation or the card's per-generation timeout, whichever comes first. */

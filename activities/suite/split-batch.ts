@@ -3,15 +3,19 @@ import { CancelledFailure } from '@temporalio/common';
 import { resolveCase } from '../../core/card/cases.ts';
 import type { Card, CardOptions } from '../../core/card/schema.ts';
 import { type RenderedPrompt, renderPrompt } from '../../core/card/template.ts';
-import { cellsOfBatch } from '../../core/run/batches.ts';
 import type { CellRef } from '../../core/run/cells.ts';
 import type { CellOutcome } from '../../core/run/progress.ts';
-import { resultOutcomesForCells } from '../../db/queries/results.ts';
 import type { Generation } from '../llm/types.ts';
-import type { BatchDeps, BatchRequest } from './batch.ts';
-import { storeCellResult } from './batch.ts';
+import { type BatchDeps, type BatchRequest, splitStored, storeCellResult } from './batch.ts';
 import { type CellFailure, classifyCellError } from './classify.ts';
-import { type CellResult, cellSignal, errorResult, gradeCell, withQuickRetries } from './run-cell.ts';
+import {
+  type CellResult,
+  cellSignal,
+  errorResult,
+  generateRequest,
+  gradeCell,
+  withQuickRetries,
+} from './run-cell.ts';
 
 // The scale path (PCS_LLM_TASK_QUEUE): a batch is prepared and stored where the database lives, and only
 // the model calls run on the LLM task queue, which any worker (or a GPU host without the database) serves.
@@ -38,12 +42,9 @@ export async function prepareCellPrompts(
   request: BatchRequest,
 ): Promise<{ stored: CellOutcome[]; prompts: CellPrompt[] }> {
   const card = deps.loadCard(request.cardVersionId);
-  const cells = cellsOfBatch(request.range, request.dims);
-  const keys = cells.map((c) => c.key);
-  const stored = resultOutcomesForCells(deps.db, request.runId, keys);
-  const storedKeys = new Set(stored.map((o) => o.key));
+  const { stored, pending } = splitStored(deps.db, request);
   const prompts: CellPrompt[] = [];
-  for (const cell of cells.filter((c) => !storedKeys.has(c.key))) {
+  for (const cell of pending) {
     try {
       prompts.push({ cell, prompt: renderPrompt(card, cell.caseIndex), options: card.options });
     } catch (error) {
@@ -85,10 +86,7 @@ async function generateOne(
 ): Promise<CellGeneration> {
   try {
     const generation = await withQuickRetries(settings.signal, () =>
-      deps.generate(
-        { model: cell.model, ...prompt, options, sample: cell.repeat, signal: cellSignal(settings) },
-        { useCache },
-      ),
+      deps.generate(generateRequest(cell, prompt, options, cellSignal(settings)), { useCache }),
     );
     return { key: cell.key, generation };
   } catch (error) {
