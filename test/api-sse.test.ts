@@ -12,7 +12,7 @@ import type { Result } from '../db/schema.ts';
 import { buildApi } from './helpers/api.ts';
 import { insertResult, insertRun, keyHeaders, storeCard } from './helpers/runs-api.ts';
 import { openSse, readSse, type SseEvent } from './helpers/sse.ts';
-import { createSuiteHarness, nextTaskQueue, type SuiteHarness } from './helpers/suite.ts';
+import { createSuiteHarness, harnessWorkerEnv, nextTaskQueue, type SuiteHarness } from './helpers/suite.ts';
 import { killHard, spawnWorker, type WorkerProcess } from './helpers/worker-process.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -301,11 +301,7 @@ describe('API and worker in separate processes, events through Redis', () => {
 
   it('streams every cell the worker process stores, then the end', async () => {
     worker = spawnWorker({
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      PCS_TASK_QUEUE: h.taskQueue,
-      PCS_DB_FILE: h.dbFile,
-      OLLAMA_HOST: h.fake.url,
+      ...harnessWorkerEnv(h),
       REDIS_URL,
     });
     await worker.ready;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countResultsByStatus, listResults } from '../db/queries/results.ts';
 import { getRun } from '../db/queries/runs.ts';
-import { createSuiteHarness, type SuiteHarness } from './helpers/suite.ts';
+import { createSuiteHarness, harnessWorkerEnv, type SuiteHarness } from './helpers/suite.ts';
 import { killHard, spawnWorker, type WorkerProcess } from './helpers/worker-process.ts';
 
 const CARD = `
@@ -27,13 +27,7 @@ describe('a worker killed mid-run', () => {
 
   it('is replaced by a new worker and the run completes by itself with exactly one row per cell', async () => {
     h.fake.setDelay(150);
-    const env = {
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      PCS_TASK_QUEUE: h.taskQueue,
-      PCS_DB_FILE: h.dbFile,
-      OLLAMA_HOST: h.fake.url,
-    };
+    const env = harnessWorkerEnv(h);
     const first = spawnWorker(env);
     workers.push(first);
     await first.ready;

@@ -17,7 +17,7 @@ import { parse as parseYaml } from 'yaml';
 import { buildApi } from './helpers/api.ts';
 import { closedPort } from './helpers/ports.ts';
 import { insertResult, insertRun, storeCard } from './helpers/runs-api.ts';
-import { createSuiteHarness, type SuiteHarness } from './helpers/suite.ts';
+import { createSuiteHarness, harnessWorkerEnv, type SuiteHarness } from './helpers/suite.ts';
 import { killHard, spawnWorker, type WorkerProcess } from './helpers/worker-process.ts';
 
 /**
@@ -252,10 +252,7 @@ describe('monitoring config names only what the code exports', () => {
   async function workerMetricsAfterOneRun(): Promise<string> {
     const address = `127.0.0.1:${await closedPort()}`;
     worker = spawnWorker({
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      PCS_TASK_QUEUE: h.taskQueue,
-      PCS_DB_FILE: h.dbFile,
+      ...harnessWorkerEnv(h),
       PCS_WORKER_METRICS_ADDRESS: address,
     });
     await worker.ready;

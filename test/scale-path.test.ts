@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSuiteRun } from '../client/start-run.ts';
 import { parseCard } from '../core/card/parse.ts';
 import { countResultsByStatus } from '../db/queries/results.ts';
-import { createSuiteHarness, type SuiteHarness } from './helpers/suite.ts';
+import { createSuiteHarness, harnessWorkerEnv, type SuiteHarness } from './helpers/suite.ts';
 import { killHard, spawnWorker, type WorkerProcess } from './helpers/worker-process.ts';
 
 // The scale path: model calls on their own task queue, served here by a worker process that has no
@@ -34,12 +34,9 @@ describe('scale path (PCS_LLM_TASK_QUEUE, PCS_WORKER_ROLE=llm)', () => {
     worker = await h.worker();
     running = worker.run();
     llmWorker = spawnWorker({
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      PCS_TASK_QUEUE: h.taskQueue,
+      ...harnessWorkerEnv(h),
       PCS_LLM_TASK_QUEUE: llmQueue,
       PCS_WORKER_ROLE: 'llm',
-      OLLAMA_HOST: h.fake.url,
       PCS_DATA_DIR: '/proc/no-data-here',
       PCS_DB_FILE: '/proc/no-data-here/pcs.sqlite',
     });

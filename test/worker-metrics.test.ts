@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort } from './helpers/ports.ts';
-import { createSuiteHarness, type SuiteHarness } from './helpers/suite.ts';
+import { createSuiteHarness, harnessWorkerEnv, type SuiteHarness } from './helpers/suite.ts';
 import { killHard, spawnWorker, type WorkerProcess } from './helpers/worker-process.ts';
 
 const CARD = `
@@ -32,11 +32,7 @@ describe('worker metrics endpoint (PCS_WORKER_METRICS_ADDRESS)', () => {
   it("serves the Temporal SDK's metrics in Prometheus format, counting the run's workflow and activities", async () => {
     const address = `127.0.0.1:${await closedPort()}`;
     worker = spawnWorker({
-      TEMPORAL_ADDRESS: h.env.address,
-      TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
-      PCS_TASK_QUEUE: h.taskQueue,
-      PCS_DB_FILE: h.dbFile,
-      OLLAMA_HOST: h.fake.url,
+      ...harnessWorkerEnv(h),
       PCS_WORKER_METRICS_ADDRESS: address,
     });
     await worker.ready;

@@ -80,6 +80,17 @@ export async function createSuiteHarness(): Promise<SuiteHarness> {
   return harness;
 }
 
+/** The environment of a worker process (test/helpers/worker-process.ts) serving the harness's task queue. */
+export function harnessWorkerEnv(h: SuiteHarness): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: h.env.address,
+    TEMPORAL_NAMESPACE: h.env.namespace ?? 'default',
+    PCS_TASK_QUEUE: h.taskQueue,
+    PCS_DB_FILE: h.dbFile,
+    OLLAMA_HOST: h.fake.url,
+  };
+}
+
 /** A fresh task queue for the next test, so a worker of an earlier test cannot take its tasks. */
 export function nextTaskQueue(harness: SuiteHarness): void {
   harness.taskQueue = uniqueTaskQueue();
