@@ -1,10 +1,13 @@
+import { SvelteMap } from 'svelte/reactivity';
 import type { MatrixCell } from './matrix.ts';
 import { caseIndexOfKey } from './matrix.ts';
-import type { CellEvent, Counts, Progress, RunStatus, Summary } from './types.ts';
+import type { CellEvent, CellStatus, Counts, Progress, RunStatus, Summary } from './types.ts';
 
 export type EndEvent = { status: RunStatus; summary: Summary | null; error: string | null };
 
 type Totals = { total: number; perModel: Record<string, number> };
+
+type Tally = Record<CellStatus, number>;
 
 /**
  * A run followed over its SSE stream. Counters are derived from the set of finished cells (keyed by cell),
@@ -12,7 +15,8 @@ type Totals = { total: number; perModel: Record<string, number> };
  */
 export class LiveRun {
   status = $state<RunStatus>('queued');
-  cells = $state<Map<string, MatrixCell>>(new Map());
+  // Reactive per entry: a finished cell is added in place, not by copying every cell stored so far.
+  readonly cells = new SvelteMap<string, MatrixCell>();
   connected = $state(false);
   ended = $state<EndEvent | null>(null);
   #totals = $state<Totals>({ total: 0, perModel: {} });
@@ -22,24 +26,33 @@ export class LiveRun {
   constructor(progress: Progress, cells: MatrixCell[], concurrency: number) {
     this.status = progress.status;
     this.#totals = totalsOf(progress);
-    this.cells = new Map(cells.map((c) => [c.key, c]));
+    for (const cell of cells) this.cells.set(cell.key, cell);
     this.#concurrency = concurrency;
   }
 
-  counts = $derived.by(() => this.#count([...this.cells.values()], this.#totals.total));
+  /** Finished cells by outcome, overall and per model, in one pass over the cells. */
+  #tally = $derived.by(() => {
+    const tally = (): Tally => ({ pass: 0, fail: 0, error: 0 });
+    const overall = tally();
+    const perModel: Record<string, Tally> = {};
+    for (const cell of this.cells.values()) {
+      overall[cell.status]++;
+      perModel[cell.model] ??= tally();
+      (perModel[cell.model] as Tally)[cell.status]++;
+    }
+    return { overall, perModel };
+  });
 
-  perModel = $derived.by(() => {
-    const all = [...this.cells.values()];
-    return Object.fromEntries(
+  counts = $derived(this.#count(this.#tally.overall, this.#totals.total));
+
+  perModel = $derived(
+    Object.fromEntries(
       Object.entries(this.#totals.perModel).map(([model, total]) => [
         model,
-        this.#count(
-          all.filter((c) => c.model === model),
-          total,
-        ),
+        this.#count(this.#tally.perModel[model] ?? { pass: 0, fail: 0, error: 0 }, total),
       ]),
-    ) as Record<string, Counts>;
-  });
+    ) as Record<string, Counts>,
+  );
 
   percent = $derived(this.counts.total === 0 ? 0 : Math.floor((this.counts.done / this.counts.total) * 100));
 
@@ -74,16 +87,14 @@ export class LiveRun {
   #addCell(event: CellEvent): void {
     if (this.cells.has(event.key)) return;
     if (this.status === 'queued') this.status = 'running';
-    this.cells = new Map(this.cells).set(event.key, { ...event, caseIndex: caseIndexOfKey(event.key) });
+    this.cells.set(event.key, { ...event, caseIndex: caseIndexOfKey(event.key) });
   }
 
-  #count(cells: MatrixCell[], total: number): Counts {
-    const passed = cells.filter((c) => c.status === 'pass').length;
-    const failed = cells.filter((c) => c.status === 'fail').length;
-    const errored = cells.length - passed - failed;
-    const pending = Math.max(0, total - cells.length);
+  #count(tally: Tally, total: number): Counts {
+    const done = tally.pass + tally.fail + tally.error;
+    const pending = Math.max(0, total - done);
     const running = this.status === 'running' ? Math.min(this.#concurrency, pending) : 0;
-    return { total, done: cells.length, passed, failed, errored, running };
+    return { total, done, passed: tally.pass, failed: tally.fail, errored: tally.error, running };
   }
 }
 
